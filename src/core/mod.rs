@@ -1,0 +1,27 @@
+//! The pure core: operators, password policy, lockout, recovery, audit
+//! events. No files, no Slint, no GPIO; time comes in through
+//! [`clock::Clock`]. Both front ends (the kiosk UI and `tillctl`) reach it
+//! through [`crate::service`].
+
+pub mod audit;
+pub mod blocklist;
+pub mod clock;
+pub mod hashing;
+pub mod i18n;
+pub mod lockout;
+pub mod operator;
+pub mod policy;
+pub mod power;
+pub mod recovery;
+pub mod secret;
+pub mod state;
+pub mod till;
+
+pub use audit::{Actor, AuditEvent, AuditRecord, EventKind, Outcome};
+pub use clock::{BootInstant, Clock, FakeClock, WallTime};
+pub use i18n::{Lang, Localized};
+pub use operator::{MustChange, Operator, OperatorId, Role};
+pub use policy::{PasswordPolicy, Rejection};
+pub use secret::Secret;
+pub use state::TillState;
+pub use till::{AuthOutcome, Now, OperatorStatus, OperatorView, Settings, Till, TillError};

@@ -1,0 +1,119 @@
+//! The till's persistent state, as one value.
+//!
+//! Everything a sign-in decision depends on lives in [`TillState`] and is
+//! written as one atomic unit by the store: operators and their hashes,
+//! every lockout counter (including those of numbers that do not exist, so
+//! an unknown number behaves exactly like a known one), the powered-on time
+//! checkpoint, the pending recovery challenge and the admin's policy.
+
+use super::clock::{BootInstant, WallTime};
+use super::i18n::Lang;
+use super::lockout::Counter;
+use super::operator::{Operator, OperatorId, Role};
+use super::policy::PasswordPolicy;
+use super::power::{PowerCheckpoint, PowerTime};
+use super::recovery::PendingChallenge;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the state layout; the store writes it in the file header.
+pub const STATE_FORMAT: u32 = 1;
+
+/// The whole persistent state of a till.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TillState {
+    /// Shown on the sign-in screen ("Shop 3, till 2").
+    pub terminal_name: String,
+    /// The operators, by number.
+    pub operators: BTreeMap<OperatorId, Operator>,
+    /// Sign-in throttles by number, for known and unknown numbers alike.
+    #[serde(default)]
+    pub lockouts: BTreeMap<OperatorId, Counter>,
+    /// The terminal-wide sign-in throttle.
+    #[serde(default)]
+    pub terminal_lockout: Counter,
+    /// The recovery-code throttle.
+    #[serde(default)]
+    pub recovery_lockout: Counter,
+    /// The recovery challenge on screen, if any.
+    #[serde(default)]
+    pub pending_recovery: Option<PendingChallenge>,
+    /// Powered-on time at the last write.
+    pub power: PowerCheckpoint,
+    /// The policy an admin set, if tighter than the config's.
+    #[serde(default)]
+    pub policy: Option<PasswordPolicy>,
+    /// The UI language staff chose.
+    #[serde(default)]
+    pub language: Lang,
+    /// A hash of nothing, verified against when a number is unknown so that
+    /// it costs the same time as a wrong password.
+    #[serde(default)]
+    pub dummy_hash: Option<String>,
+    /// When the till was set up.
+    pub created_at: WallTime,
+}
+
+impl TillState {
+    /// A till with no operators, as `init` starts from.
+    pub fn new(terminal_name: &str, wall: WallTime, boot: &BootInstant) -> TillState {
+        let mut power = PowerCheckpoint::default();
+        power.advance_to(boot);
+        TillState {
+            terminal_name: terminal_name.to_owned(),
+            operators: BTreeMap::new(),
+            lockouts: BTreeMap::new(),
+            terminal_lockout: Counter::default(),
+            recovery_lockout: Counter::default(),
+            pending_recovery: None,
+            power,
+            policy: None,
+            language: Lang::default(),
+            dummy_hash: None,
+            created_at: wall,
+        }
+    }
+
+    /// Powered-on time now.
+    pub fn power_now(&self, boot: &BootInstant) -> PowerTime {
+        self.power.now(boot)
+    }
+
+    /// The policy in force: the admin's, but never weaker than `floor`.
+    pub fn effective_policy(&self, floor: &PasswordPolicy) -> PasswordPolicy {
+        match &self.policy {
+            Some(p) => p.at_least(floor),
+            None => floor.clone(),
+        }
+    }
+
+    /// Enabled admins.
+    pub fn enabled_admins(&self) -> usize {
+        self.operators
+            .values()
+            .filter(|o| o.role == Role::Admin && o.enabled)
+            .count()
+    }
+
+    /// The throttle for `id` (a default one for a number never tried).
+    pub fn counter(&self, id: OperatorId) -> Counter {
+        self.lockouts.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// Whether a timed wait is running anywhere, so powered-on time must be
+    /// checkpointed (with nothing to wait for, no checkpoint is needed and
+    /// the SD card is spared a write every 30 s).
+    pub fn has_running_wait(&self, boot: &BootInstant) -> bool {
+        let now = self.power_now(boot);
+        self.pending_recovery.is_some()
+            || self.terminal_lockout.waiting(now)
+            || self.recovery_lockout.waiting(now)
+            || self.lockouts.values().any(|c| c.waiting(now))
+    }
+
+    /// Drops counters that hold nothing, to keep the file small.
+    pub fn prune(&mut self) {
+        self.lockouts.retain(|_, c| !c.is_clear());
+    }
+}

@@ -1,0 +1,279 @@
+//! The operating system, as the rest of the crate needs it: the real
+//! clocks, whether a directory survives a reboot, the terminal serial and
+//! the user running a command. Everything else goes through these.
+
+use crate::core::clock::{BootInstant, Clock, WallTime};
+use nix::sys::statfs::{FsType, statfs};
+use nix::time::{ClockId, clock_gettime};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+/// The real clocks: `SystemTime` for the wall, `CLOCK_BOOTTIME` and the
+/// kernel's boot id for lockout waits.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+fn boot_id() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .map(|s| s.trim().to_owned())
+            // Without /proc the boot id is unknown: treat every start as a
+            // new boot, which only ever lengthens waits.
+            .unwrap_or_else(|_| format!("unknown-{}", std::process::id()))
+    })
+}
+
+impl Clock for SystemClock {
+    fn wall(&self) -> WallTime {
+        WallTime::from_system(SystemTime::now())
+    }
+
+    fn boot(&self) -> BootInstant {
+        let since_boot_ms = clock_gettime(ClockId::CLOCK_BOOTTIME)
+            .map(|t| {
+                let ms = i128::from(t.tv_sec()) * 1000 + i128::from(t.tv_nsec()) / 1_000_000;
+                u64::try_from(ms).unwrap_or(0)
+            })
+            .unwrap_or(0);
+        BootInstant {
+            boot_id: boot_id().to_owned(),
+            since_boot_ms,
+        }
+    }
+}
+
+/// The environment variable naming a simulated-clock file (see [`FileClock`]).
+pub const FAKE_CLOCK_ENV: &str = "TILL_KIOSK_FAKE_CLOCK";
+
+/// A clock read from a small file, for demonstrating and testing reboots and
+/// clock changes with the real binaries. The file holds `key=value` lines:
+/// `boot_id`, `since_boot_ms`, `wall_ms`. It gives nobody more power than
+/// they already have: using it needs write access to the state directory,
+/// and with that one could delete the state outright. Every use is loud.
+#[derive(Debug, Clone)]
+pub struct FileClock {
+    path: PathBuf,
+}
+
+impl FileClock {
+    /// The clock from `TILL_KIOSK_FAKE_CLOCK`, if set.
+    pub fn from_env() -> Option<FileClock> {
+        std::env::var_os(FAKE_CLOCK_ENV).map(|p| FileClock { path: p.into() })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read(&self) -> (String, u64, i64) {
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        let get = |k: &str| {
+            text.lines()
+                .filter_map(|l| l.split_once('='))
+                .find(|(key, _)| key.trim() == k)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        (
+            get("boot_id").unwrap_or_else(|| "simulated".into()),
+            get("since_boot_ms")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            get("wall_ms").and_then(|v| v.parse().ok()).unwrap_or(0),
+        )
+    }
+}
+
+impl Clock for FileClock {
+    fn wall(&self) -> WallTime {
+        WallTime(self.read().2)
+    }
+    fn boot(&self) -> BootInstant {
+        let (boot_id, since_boot_ms, _) = self.read();
+        BootInstant {
+            boot_id,
+            since_boot_ms,
+        }
+    }
+}
+
+/// Whether a directory's contents survive a reboot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Persistence {
+    /// The file system type, by name.
+    pub fs_type: String,
+    /// False on tmpfs, ramfs and overlay (Raspberry Pi OS's read-only root
+    /// writes to a RAM overlay that vanishes at reboot).
+    pub persistent: bool,
+}
+
+const RAMFS_MAGIC: i64 = 0x8584_58f6;
+
+fn fs_name(magic: i64) -> &'static str {
+    match magic {
+        0xEF53 => "ext4",
+        0x0102_1994 => "tmpfs",
+        RAMFS_MAGIC => "ramfs",
+        0x794c_7630 => "overlay",
+        0x9123_683E => "btrfs",
+        0x5846_5342 => "xfs",
+        0xF2F5_2010 => "f2fs",
+        0x4d44 => "vfat",
+        0x7371_7368 => "squashfs",
+        0x6969 => "nfs",
+        0x0102_1997 => "9p",
+        0x6573_5546 => "fuse",
+        0x2fc1_2fc1 => "zfs",
+        _ => "unknown",
+    }
+}
+
+/// Whether a filesystem with this statfs magic loses its contents at reboot.
+#[allow(clippy::unnecessary_cast)] // fs_type_t is i64 on 64-bit targets, i32 elsewhere
+pub fn is_volatile(magic: i64) -> bool {
+    magic == nix::sys::statfs::TMPFS_MAGIC.0 as i64
+        || magic == nix::sys::statfs::OVERLAYFS_SUPER_MAGIC.0 as i64
+        || magic == RAMFS_MAGIC
+}
+
+/// Checks where `dir` lives with statfs(2).
+pub fn persistence(dir: &Path) -> std::io::Result<Persistence> {
+    let st = statfs(dir).map_err(std::io::Error::from)?;
+    let FsType(raw) = st.filesystem_type();
+    #[allow(clippy::unnecessary_cast)] // fs_type_t differs between targets
+    let magic = raw as i64;
+    let name = fs_name(magic);
+    Ok(Persistence {
+        fs_type: if name == "unknown" {
+            format!("0x{magic:x}")
+        } else {
+            name.to_owned()
+        },
+        persistent: !is_volatile(magic),
+    })
+}
+
+/// Where the terminal serial came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SerialSource {
+    /// The device tree (`/proc/device-tree/serial-number`).
+    DeviceTree,
+    /// `/proc/cpuinfo`'s `Serial` line.
+    Cpuinfo,
+    /// `/etc/machine-id`.
+    MachineId,
+    /// A random id created once in the state directory.
+    StateDir,
+}
+
+impl std::fmt::Display for SerialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SerialSource::DeviceTree => "device tree",
+            SerialSource::Cpuinfo => "/proc/cpuinfo",
+            SerialSource::MachineId => "/etc/machine-id",
+            SerialSource::StateDir => "random id in the state directory",
+        })
+    }
+}
+
+/// Cleans a serial as read: lowercase alphanumerics, not all zeros.
+pub fn clean_serial(raw: &str) -> Option<String> {
+    let s: String = raw
+        .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+        .to_ascii_lowercase();
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+        && s.chars().any(|c| c != '0');
+    ok.then_some(s)
+}
+
+/// Reads the `Serial` line of a `/proc/cpuinfo` text.
+pub fn serial_from_cpuinfo(text: &str) -> Option<String> {
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim() == "Serial")
+        .and_then(|(_, v)| clean_serial(v))
+}
+
+/// The serial from the hardware or OS, if any (the state-dir fallback is
+/// the store's job, see [`crate::store::Txn::terminal_id`]).
+pub fn hardware_serial() -> Option<(String, SerialSource)> {
+    for p in [
+        "/proc/device-tree/serial-number",
+        "/sys/firmware/devicetree/base/serial-number",
+    ] {
+        if let Some(s) = std::fs::read_to_string(p)
+            .ok()
+            .and_then(|t| clean_serial(&t))
+        {
+            return Some((s, SerialSource::DeviceTree));
+        }
+    }
+    if let Some(s) = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| serial_from_cpuinfo(&t))
+    {
+        return Some((s, SerialSource::Cpuinfo));
+    }
+    std::fs::read_to_string("/etc/machine-id")
+        .ok()
+        .and_then(|t| clean_serial(&t))
+        .map(|s| (s, SerialSource::MachineId))
+}
+
+/// The uid and name of the user running this process.
+pub fn current_user() -> (u32, String) {
+    let uid = nix::unistd::getuid();
+    let name = nix::unistd::User::from_uid(uid)
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .unwrap_or_else(|| uid.to_string());
+    (uid.as_raw(), name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpuinfo_serial() {
+        let text = "processor\t: 0\nHardware\t: BCM2835\nSerial\t\t: 10000000A1B2C3D4\nModel\t\t: Raspberry Pi 4";
+        assert_eq!(serial_from_cpuinfo(text), Some("10000000a1b2c3d4".into()));
+        assert_eq!(serial_from_cpuinfo("Serial : 0000000000000000"), None);
+        assert_eq!(serial_from_cpuinfo("model name: x86"), None);
+    }
+
+    #[test]
+    fn device_tree_serial_has_trailing_nul() {
+        assert_eq!(
+            clean_serial("00000000abcd1234\0"),
+            Some("00000000abcd1234".into())
+        );
+        assert_eq!(clean_serial("ab/cd"), None);
+    }
+
+    #[test]
+    fn volatile_filesystems() {
+        assert!(is_volatile(0x0102_1994));
+        assert!(is_volatile(0x794c_7630));
+        assert!(is_volatile(RAMFS_MAGIC));
+        assert!(!is_volatile(0xEF53));
+    }
+
+    #[test]
+    fn system_clock_reads_boot_clock() {
+        let c = SystemClock;
+        let a = c.boot();
+        let b = c.boot();
+        assert_eq!(a.boot_id, b.boot_id);
+        assert!(b.since_boot_ms >= a.since_boot_ms);
+        assert!(a.since_boot_ms > 0);
+    }
+}

@@ -1,0 +1,99 @@
+//! The config file as a technician meets it: the shipped example, errors
+//! with file:line:column, and `tillctl check-config`.
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use till_kiosk::config::{Config, ConfigError, read_config};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/till-kiosk.example.yaml")
+}
+
+#[test]
+fn the_example_parses_and_equals_the_defaults_where_it_says_so() {
+    let cfg = read_config(&example()).unwrap();
+    // The two PACKAGED differences.
+    assert_eq!(
+        cfg.state_dir.as_deref(),
+        Some(Path::new("/var/lib/till-kiosk"))
+    );
+    assert!(cfg.require_persistent_state);
+    let same = Config {
+        state_dir: None,
+        require_persistent_state: false,
+        ..cfg
+    };
+    assert_eq!(same, Config::default());
+}
+
+#[test]
+fn every_top_level_key_of_the_defaults_is_documented_in_the_example() {
+    let text = std::fs::read_to_string(example()).unwrap();
+    let defaults = serde_yaml::to_value(Config::default()).unwrap();
+    for (key, _) in defaults.as_mapping().unwrap() {
+        let key = key.as_str().unwrap();
+        assert!(
+            text.contains(&format!("{key}:")),
+            "{key} is not in the example"
+        );
+    }
+}
+
+#[test]
+fn fixture_errors_name_file_line_and_column() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let cases = [
+        ("config-unknown-key.yaml", 5, "unknown field `free_trys`"),
+        ("config-weak-hash.yaml", 3, "below the OWASP floor"),
+        (
+            "config-bad-duration.yaml",
+            4,
+            "write it like 30s, 5m or 24h",
+        ),
+        ("config-bad-yaml.yaml", 2, "mapping values are not allowed"),
+    ];
+    for (file, want_line, want) in cases {
+        match read_config(&dir.join(file)) {
+            Err(e @ ConfigError::Invalid { line, .. }) => {
+                let msg = e.to_string();
+                assert_eq!(line, want_line, "{msg}");
+                assert!(msg.contains(file) && msg.contains(want), "{msg}");
+            }
+            other => panic!("{file}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn check_config_prints_the_error_and_exits_2() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let bad = dir.join("config-unknown-key.yaml");
+    let out = std::process::Command::new(tillctl_path())
+        .args(["check-config", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("config-unknown-key.yaml:5:5: lockout.operator: unknown field `free_trys`"),
+        "{err}"
+    );
+    let out = std::process::Command::new(tillctl_path())
+        .args(["check-config", example().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn a_bad_config_stops_tillctl_with_exit_2_and_touches_nothing() {
+    let till = Till::new();
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config-weak-hash.yaml");
+    let out = tillctl(
+        till.path(),
+        &["--config", bad.to_str().unwrap(), "init"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!till.path().join("state.json").exists());
+}
