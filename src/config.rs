@@ -232,6 +232,71 @@ impl Default for AuditConfig {
     }
 }
 
+/// A window size written `800x480`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct WindowSize {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl TryFrom<String> for WindowSize {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad = || format!("invalid size {s:?}: write it like 800x480");
+        let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+        let (width, height) = (
+            w.trim().parse().map_err(|_| bad())?,
+            h.trim().parse().map_err(|_| bad())?,
+        );
+        if !(200..=8192).contains(&width) || !(200..=8192).contains(&height) {
+            return Err(format!(
+                "size {s:?} is out of range (200 to 8192 pixels a side)"
+            ));
+        }
+        Ok(WindowSize { width, height })
+    }
+}
+
+impl From<WindowSize> for String {
+    fn from(w: WindowSize) -> String {
+        format!("{}x{}", w.width, w.height)
+    }
+}
+
+/// `ui`: the kiosk screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Sign out after this long without a key or touch (0s = never).
+    pub idle_sign_out: Dur,
+    /// Warn this long before the idle sign-out; any key cancels.
+    pub idle_warning: Dur,
+    /// Wipe a half-typed sign-in after this long without input.
+    pub clear_sign_in_after: Dur,
+    /// Window size on a desktop (the Pi's screen is always full).
+    pub window_size: WindowSize,
+    /// Ring the terminal bell for the mock buzzer on a desktop.
+    pub mock_buzzer_bell: bool,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            idle_sign_out: Dur(Duration::from_secs(15 * 60)),
+            idle_warning: Dur(Duration::from_secs(30)),
+            clear_sign_in_after: Dur(Duration::from_secs(60)),
+            window_size: WindowSize {
+                width: 800,
+                height: 480,
+            },
+            mock_buzzer_bell: false,
+        }
+    }
+}
+
 /// The whole config file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -254,6 +319,8 @@ pub struct Config {
     pub recovery: RecoveryConfig,
     /// Audit log rotation.
     pub audit: AuditConfig,
+    /// The kiosk screen.
+    pub ui: UiConfig,
 }
 
 impl Config {

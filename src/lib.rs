@@ -7,8 +7,11 @@
 
 pub mod config;
 pub mod core;
+pub mod hw;
 pub mod logging;
 pub mod service;
 pub mod store;
 pub mod sys;
 pub mod tillctl;
+#[cfg(feature = "ui")]
+pub mod ui;

@@ -97,6 +97,51 @@ pub enum EventKind {
     PeerRefused,
 }
 
+impl super::i18n::Localized for EventKind {
+    fn message(&self, lang: super::i18n::Lang) -> String {
+        use EventKind::*;
+        let (en, zh) = match self {
+            Init => ("Till set up", "收银机初始化"),
+            SignIn => ("Sign-in", "登录"),
+            SignOut => ("Sign-out", "退出登录"),
+            PasswordChanged => ("Password changed", "修改密码"),
+            PasswordReset => ("Password reset", "重置密码"),
+            PasswordExpired => ("Password expired", "密码过期"),
+            OperatorAdded => ("Operator added", "添加操作员"),
+            OperatorRemoved => ("Operator removed", "删除操作员"),
+            OperatorEnabled => ("Operator enabled", "启用操作员"),
+            OperatorDisabled => ("Operator disabled", "停用操作员"),
+            OperatorUnlocked => ("Operator unlocked", "解锁操作员"),
+            TerminalUnlocked => ("Terminal unlocked", "解除终端锁定"),
+            PolicyChanged => ("Policy changed", "修改密码策略"),
+            RecoveryIssued => ("Recovery challenge", "生成恢复验证码"),
+            RecoveryRedeemed => ("Recovery code used", "使用恢复码"),
+            RecoveryFailed => ("Recovery refused", "恢复失败"),
+            RecoveryProvisioned => ("Recovery key set", "设置恢复密钥"),
+            StateError => ("State problem", "数据异常"),
+            ConfigError => ("Config problem", "配置异常"),
+            SettingsChanged => ("Settings changed", "修改设置"),
+            ApprovalRequested => ("Approval requested", "请求主管授权"),
+            ApprovalResult => ("Approval result", "授权结果"),
+            PeerRefused => ("Program refused", "拒绝程序访问"),
+        };
+        lang.pick(en, zh)
+    }
+}
+
+impl super::i18n::Localized for Outcome {
+    fn message(&self, lang: super::i18n::Lang) -> String {
+        let (en, zh) = match self {
+            Outcome::Ok => ("OK", "成功"),
+            Outcome::Failed => ("Failed", "失败"),
+            Outcome::Locked => ("Locked", "已锁定"),
+            Outcome::Refused => ("Refused", "拒绝"),
+            Outcome::Error => ("Error", "错误"),
+        };
+        lang.pick(en, zh)
+    }
+}
+
 /// How an event ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

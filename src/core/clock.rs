@@ -104,6 +104,18 @@ impl FakeClock {
         }
     }
 
+    /// A clock continuing from `boot` at `wall` (to copy another fake clock).
+    pub fn from_parts(wall: WallTime, boot: &BootInstant) -> Self {
+        FakeClock {
+            inner: Mutex::new(FakeState {
+                wall,
+                boot_id: boot.boot_id.clone(),
+                since_boot_ms: boot.since_boot_ms,
+                boots: 1,
+            }),
+        }
+    }
+
     /// 2026-11-28 09:00 UTC, the day this was written; any fixed time will do.
     pub fn at_default() -> Self {
         FakeClock::new(WallTime(1_795_856_400_000))

@@ -308,6 +308,88 @@ impl PasswordPolicy {
         Ok(())
     }
 
+    /// Every rule in force for `c.role`, each with whether `c.password`
+    /// meets it on its own, for a checklist shown while typing. Ticks the
+    /// same rules [`check`](PasswordPolicy::check) applies.
+    pub fn checklist(&self, c: &Candidate<'_>) -> Vec<(Rejection, bool)> {
+        let rule = self.length_for(c.role);
+        let mut rules = vec![Rejection::TooShort { min: rule.min }];
+        if self.digits_only(c.role) {
+            rules.push(Rejection::DigitsOnly);
+        }
+        if self.max_identical_run > 0 {
+            rules.push(Rejection::IdenticalRun {
+                max: self.max_identical_run,
+            });
+        }
+        if self.max_sequential_run > 0 {
+            rules.push(Rejection::SequentialRun {
+                max: self.max_sequential_run,
+            });
+        }
+        if self.reject_repeating_patterns {
+            rules.push(Rejection::RepeatingPattern);
+        }
+        if self.reject_dates {
+            rules.push(Rejection::LooksLikeDate);
+        }
+        if self.reject_number_or_name {
+            rules.push(Rejection::ContainsNumber);
+            rules.push(Rejection::ContainsName);
+        }
+        if self.blocklist {
+            rules.push(Rejection::Blocklisted);
+        }
+        // Each rule alone: a policy with only that rule switched on.
+        let only = |r: &Rejection| -> PasswordPolicy {
+            PasswordPolicy {
+                operator_length: LengthRule {
+                    min: 1,
+                    max: ABSOLUTE_MAX_LENGTH,
+                },
+                admin_length: LengthRule {
+                    min: 1,
+                    max: ABSOLUTE_MAX_LENGTH,
+                },
+                operator_digits_only: matches!(r, Rejection::DigitsOnly),
+                blocklist: matches!(r, Rejection::Blocklisted),
+                max_identical_run: if matches!(r, Rejection::IdenticalRun { .. }) {
+                    self.max_identical_run
+                } else {
+                    0
+                },
+                max_sequential_run: if matches!(r, Rejection::SequentialRun { .. }) {
+                    self.max_sequential_run
+                } else {
+                    0
+                },
+                reject_repeating_patterns: matches!(r, Rejection::RepeatingPattern),
+                reject_dates: matches!(r, Rejection::LooksLikeDate),
+                reject_number_or_name: matches!(
+                    r,
+                    Rejection::ContainsNumber | Rejection::ContainsName
+                ),
+                ..self.clone()
+            }
+        };
+        let empty = c.password.is_empty();
+        rules
+            .into_iter()
+            .map(|r| {
+                let ok = !empty
+                    && match &r {
+                        Rejection::TooShort { min } => c.password.char_count() as u32 >= *min,
+                        Rejection::ContainsNumber => {
+                            !c.password.expose().contains(&c.id.to_string())
+                        }
+                        Rejection::ContainsName => !contains_name(c.password.expose(), c.name),
+                        other => only(other).check(c).is_ok(),
+                    };
+                (r, ok)
+            })
+            .collect()
+    }
+
     /// Days until the password set at `age_days` ago expires, if the
     /// policy expires passwords. Negative once expired.
     pub fn days_left(&self, age_days: i64) -> Option<i64> {
@@ -530,6 +612,38 @@ mod tests {
                 Err(Rejection::Blocklisted)
             );
         }
+    }
+
+    #[test]
+    fn checklist_ticks_each_rule_alone() {
+        let p = PasswordPolicy::default();
+        let pw = Secret::from("1111");
+        let list = p.checklist(&Candidate {
+            password: &pw,
+            id: OperatorId::new(7).unwrap(),
+            name: "Li Wei",
+            role: Role::Operator,
+        });
+        let get = |want: &Rejection| list.iter().find(|(r, _)| r == want).map(|(_, ok)| *ok);
+        assert_eq!(get(&Rejection::TooShort { min: 6 }), Some(false));
+        assert_eq!(get(&Rejection::IdenticalRun { max: 3 }), Some(false));
+        assert_eq!(get(&Rejection::SequentialRun { max: 3 }), Some(true));
+        assert_eq!(get(&Rejection::DigitsOnly), Some(true));
+        let good = Secret::from("538749");
+        let list = p.checklist(&Candidate {
+            password: &good,
+            id: OperatorId::new(7).unwrap(),
+            name: "Li Wei",
+            role: Role::Operator,
+        });
+        assert!(list.iter().all(|(_, ok)| *ok), "{list:?}");
+        let admin = p.checklist(&Candidate {
+            password: &good,
+            id: OperatorId::new(7).unwrap(),
+            name: "Li Wei",
+            role: Role::Admin,
+        });
+        assert!(!admin.iter().any(|(r, _)| *r == Rejection::DigitsOnly));
     }
 
     #[test]

@@ -554,6 +554,7 @@ impl<'a> Till<'a> {
         if !matches {
             let penalty = attempt.penalty;
             let detail = match penalty {
+                Penalty::TriesLeft { tries_left: 1 } => "1 try left".to_owned(),
                 Penalty::TriesLeft { tries_left } => format!("{tries_left} tries left"),
                 Penalty::Wait { secs } => format!("locked for {secs} s"),
                 Penalty::UntilAdmin => "locked until an admin unlocks".into(),
@@ -874,16 +875,18 @@ impl<'a> Till<'a> {
     }
 
     fn protect_last_admin(&mut self, id: OperatorId, kind: EventKind) -> Result<(), TillError> {
-        if self.actor == Actor::Operator(id) {
-            self.audit(kind, Some(id.to_string()), Outcome::Refused)
-                .detail = Some("own account".into());
-            return Err(TillError::SelfTarget);
-        }
+        // "Last admin" first: it is the more useful answer when the only
+        // admin tries to remove themselves.
         let op = self.operator(id)?;
         if op.role == Role::Admin && op.enabled && self.state.enabled_admins() <= 1 {
             self.audit(kind, Some(id.to_string()), Outcome::Refused)
                 .detail = Some("last enabled admin".into());
             return Err(TillError::LastAdmin(id));
+        }
+        if self.actor == Actor::Operator(id) {
+            self.audit(kind, Some(id.to_string()), Outcome::Refused)
+                .detail = Some("own account".into());
+            return Err(TillError::SelfTarget);
         }
         Ok(())
     }

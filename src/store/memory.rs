@@ -24,6 +24,7 @@ struct Inner {
     corrupt: bool,
     fail_saves: bool,
     saves: u64,
+    volatile: bool,
 }
 
 impl MemoryStore {
@@ -34,6 +35,37 @@ impl MemoryStore {
 
     fn inner(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A store holding `state` (and a recovery key, if given).
+    pub fn with_state(state: TillState, key: Option<(String, TillKey)>) -> Self {
+        let s = Self::default();
+        {
+            let mut i = s.inner();
+            i.state = Some(state);
+            i.key = key;
+        }
+        s
+    }
+
+    /// Replaces the audit log (copying a sample till).
+    pub fn set_audit(&self, records: Vec<AuditRecord>) {
+        self.inner().audit = records;
+    }
+
+    /// The audit log, for copying a sample till.
+    pub fn audit(&self) -> Vec<AuditRecord> {
+        self.inner().audit.clone()
+    }
+
+    /// The recovery key, for copying a sample till.
+    pub fn key(&self) -> Option<(String, TillKey)> {
+        self.inner().key.clone()
+    }
+
+    /// Pretends the store is on tmpfs (for the "not persistent" warnings).
+    pub fn set_volatile(&self, volatile: bool) {
+        self.inner().volatile = volatile;
     }
 
     /// Makes every later save fail, as a full or read-only disk would.
@@ -65,9 +97,14 @@ impl Backend for MemoryStore {
         PathBuf::from("(memory)")
     }
     fn persistence(&self) -> Result<Persistence, StoreError> {
+        let volatile = self.inner().volatile;
         Ok(Persistence {
-            fs_type: "memory".into(),
-            persistent: true,
+            fs_type: if volatile {
+                "tmpfs".into()
+            } else {
+                "memory".into()
+            },
+            persistent: !volatile,
         })
     }
 }

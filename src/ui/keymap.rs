@@ -1,0 +1,89 @@
+//! The desktop keyboard as a keypad (the mock keypad): what Slint reports
+//! for a key press, as a [`Key`].
+//!
+//! Digits are digits, Enter is OK, Backspace deletes, Delete clears,
+//! Escape cancels, F1/F2 are the function keys, Tab moves to the next
+//! field, arrows move between fields; other printable characters type
+//! themselves (names, admin passwords).
+
+use crate::hw::Key;
+use slint::platform::Key as SKey;
+
+fn is(text: &str, k: SKey) -> bool {
+    let s: slint::SharedString = k.into();
+    text == s.as_str()
+}
+
+/// Maps a Slint key text to a keypad key (`None`: ignored, e.g. Shift).
+pub fn from_slint(text: &str) -> Option<Key> {
+    let mut chars = text.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() {
+        return None;
+    }
+    if is(text, SKey::Return) || c == '\n' || c == '\r' {
+        return Some(Key::Enter);
+    }
+    let named = [
+        (SKey::Backspace, Key::Backspace),
+        (SKey::Delete, Key::Clear),
+        (SKey::Escape, Key::Cancel),
+        (SKey::F1, Key::F1),
+        (SKey::F2, Key::F2),
+        (SKey::Tab, Key::F1),
+        (SKey::UpArrow, Key::Up),
+        (SKey::DownArrow, Key::Down),
+    ];
+    if let Some((_, k)) = named.iter().find(|(s, _)| is(text, *s)) {
+        return Some(*k);
+    }
+    match c {
+        '0'..='9' => Some(Key::Digit(c as u8 - b'0')),
+        '*' => Some(Key::Star),
+        '#' => Some(Key::Hash),
+        // Slint encodes other special keys (Shift, F3...) in the private use area.
+        c if c.is_control() || ('\u{E000}'..='\u{F8FF}').contains(&c) => None,
+        c => Some(Key::Char(c)),
+    }
+}
+
+/// Maps an on-screen key name from the Slint keypad.
+pub fn from_onscreen(name: &str) -> Option<Key> {
+    if let Some(c) = name.strip_prefix("CHAR:") {
+        let mut it = c.chars();
+        return match (it.next(), it.next()) {
+            (Some(c), None) if c.is_ascii_digit() => Some(Key::Digit(c as u8 - b'0')),
+            (Some(c), None) => Some(Key::Char(c)),
+            _ => None,
+        };
+    }
+    name.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn desktop_keys() {
+        let s = |k: SKey| -> String { slint::SharedString::from(k).to_string() };
+        assert_eq!(from_slint("7"), Some(Key::Digit(7)));
+        assert_eq!(from_slint(&s(SKey::Return)), Some(Key::Enter));
+        assert_eq!(from_slint(&s(SKey::Escape)), Some(Key::Cancel));
+        assert_eq!(from_slint(&s(SKey::F1)), Some(Key::F1));
+        assert_eq!(from_slint(&s(SKey::Backspace)), Some(Key::Backspace));
+        assert_eq!(from_slint(&s(SKey::Shift)), None);
+        assert_eq!(from_slint("a"), Some(Key::Char('a')));
+        assert_eq!(from_slint(""), None);
+    }
+
+    #[test]
+    fn onscreen_keys() {
+        assert_eq!(from_onscreen("5"), Some(Key::Digit(5)));
+        assert_eq!(from_onscreen("ENTER"), Some(Key::Enter));
+        assert_eq!(from_onscreen("CHAR:Q"), Some(Key::Char('Q')));
+        assert_eq!(from_onscreen("CHAR: "), Some(Key::Char(' ')));
+        assert_eq!(from_onscreen("CHAR:"), None);
+        assert_eq!(from_onscreen("bogus"), None);
+    }
+}

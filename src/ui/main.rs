@@ -1,0 +1,149 @@
+//! The `till-kiosk` command line (the binary is a one-line wrapper).
+
+use super::app::{self, AppOptions};
+use super::screenshot::{self, ShotOptions};
+use crate::config::{self, WindowSize};
+use crate::core::Lang;
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The till's fullscreen sign-in kiosk.
+#[derive(Parser, Debug)]
+#[command(name = "till-kiosk", version, about)]
+pub struct Args {
+    /// Config file [default: $TILL_KIOSK_CONFIG, else /etc/till-kiosk/config.yaml if present, else built-in]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// State directory (overrides the config)
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Fill the screen (the Pi always does)
+    #[arg(long)]
+    pub fullscreen: bool,
+    /// Render every screen to PNG files in DIR, headless, and exit
+    #[arg(long, value_name = "DIR")]
+    pub screenshot: Option<PathBuf>,
+    /// Screenshot size, repeatable [default: 800x480]
+    #[arg(long = "size", value_name = "WxH", requires = "screenshot")]
+    pub sizes: Vec<String>,
+    /// Screenshot language, repeatable [default: en and zh]
+    #[arg(long = "lang", value_name = "en|zh", requires = "screenshot")]
+    pub langs: Vec<String>,
+    /// Only this screen (see --list-screens)
+    #[arg(long, value_name = "NAME", requires = "screenshot")]
+    pub screen: Option<String>,
+    /// List the screen names for --screen
+    #[arg(long)]
+    pub list_screens: bool,
+    /// Print UI benchmark figures and exit
+    #[arg(long, hide = true)]
+    pub bench: bool,
+    /// Render the first frame headless, print its time, exit (for the benchmark)
+    #[arg(long, hide = true)]
+    pub bench_first_frame: bool,
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("till-kiosk: {msg}");
+    ExitCode::from(2)
+}
+
+/// Runs the kiosk with the process's arguments.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    crate::logging::init("info");
+    if args.list_screens {
+        for s in super::demo::SCENES {
+            println!("{s}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    if let Some(dir) = args.screenshot {
+        let mut sizes = Vec::new();
+        for s in if args.sizes.is_empty() {
+            vec!["800x480".to_owned()]
+        } else {
+            args.sizes
+        } {
+            match WindowSize::try_from(s) {
+                Ok(w) => sizes.push(slint::PhysicalSize::new(w.width, w.height)),
+                Err(e) => return fail(e),
+            }
+        }
+        let mut langs = Vec::new();
+        for l in if args.langs.is_empty() {
+            vec!["en".to_owned(), "zh".to_owned()]
+        } else {
+            args.langs
+        } {
+            match l.parse::<Lang>() {
+                Ok(l) => langs.push(l),
+                Err(e) => return fail(e),
+            }
+        }
+        let opts = ShotOptions {
+            dir,
+            sizes,
+            langs,
+            screen: args.screen,
+        };
+        return match screenshot::run(&opts) {
+            Ok(files) => {
+                for f in &files {
+                    println!("{}", f.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        };
+    }
+    if args.bench {
+        return match super::bench::in_process() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        };
+    }
+    // A config that cannot be read is shown on the fault screen, not
+    // silently replaced by defaults.
+    let (loaded, config_error) = match config::load(args.config.as_deref()) {
+        Ok(l) => (l, None),
+        Err(e) => {
+            tracing::error!("{e}");
+            (
+                config::Loaded {
+                    config: Default::default(),
+                    source: config::Source::BuiltIn,
+                },
+                Some(e.to_string()),
+            )
+        }
+    };
+    let state_dir = args.state_dir.unwrap_or_else(|| loaded.state_dir());
+    tracing::info!(state_dir = %state_dir.display(), config = %loaded.source, "starting till-kiosk {}", env!("CARGO_PKG_VERSION"));
+    let opts = AppOptions {
+        loaded,
+        state_dir,
+        config_error,
+        fullscreen: args.fullscreen,
+    };
+    if args.bench_first_frame {
+        return match super::bench::first_frame(opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        };
+    }
+    match app::run(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("till-kiosk: unable to open the window: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The kiosk UI: Slint screens driven by the [`kiosk::Kiosk`] controller.
+//!
+//! * `ui/*.slint` draw; they talk to Rust only through the adapter globals.
+//! * [`adapters`] has one module per global: `connect` wires its callbacks
+//!   to the controller, `apply` copies its part of the [`view::View`].
+//! * [`kiosk`] decides everything (through [`crate::service`]); [`form`] is
+//!   the shared input mechanism; [`view`] is what the screen shows.
+//! * [`app`] runs the real window, [`screenshot`] renders every screen to
+//!   PNG headless, [`bench`] measures start-up and key latency.
+//!
+//! Static UI text is translated by Slint (`@tr`, bundled `.po`); messages
+//! decided by the core come translated from the core, so the kiosk and
+//! `tillctl` use the same words.
+
+pub mod adapters;
+pub mod app;
+pub mod bench;
+pub mod demo;
+pub mod form;
+pub mod keymap;
+pub mod kiosk;
+pub mod main;
+pub mod screenshot;
+pub mod view;
+
+/// The Rust side of `ui/app.slint`.
+#[allow(missing_docs, clippy::all, unused_qualifications)]
+pub mod generated {
+    slint::include_modules!();
+}
+
+pub use generated::AppWindow;
+
+use kiosk::Kiosk;
+use slint::ComponentHandle;
+use std::cell::RefCell;
+use std::rc::Rc;
+use view::View;
+
+/// The window, the controller and the last view applied.
+pub struct Ui {
+    window: slint::Weak<AppWindow>,
+    kiosk: RefCell<Kiosk>,
+    last: RefCell<Option<View>>,
+    chord_timer: slint::Timer,
+}
+
+impl std::fmt::Debug for Ui {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ui")
+            .field("kiosk", &self.kiosk)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ui {
+    /// Binds `kiosk` to `window`: connects every adapter and shows the first view.
+    pub fn new(window: &AppWindow, kiosk: Kiosk) -> Rc<Ui> {
+        let ui = Rc::new(Ui {
+            window: window.as_weak(),
+            kiosk: RefCell::new(kiosk),
+            last: RefCell::new(None),
+            chord_timer: slint::Timer::default(),
+        });
+        adapters::connect_all(window, &ui);
+        ui.refresh();
+        ui
+    }
+
+    /// Runs `f` on the controller, then updates the screen.
+    pub fn update<R>(&self, f: impl FnOnce(&mut Kiosk) -> R) -> R {
+        let r = f(&mut self.kiosk.borrow_mut());
+        self.refresh();
+        r
+    }
+
+    /// Reads the controller.
+    pub fn with<R>(&self, f: impl FnOnce(&Kiosk) -> R) -> R {
+        f(&self.kiosk.borrow())
+    }
+
+    /// Replaces the controller (screenshots switch between sample tills).
+    pub fn replace(&self, kiosk: Kiosk) {
+        *self.kiosk.borrow_mut() = kiosk;
+        *self.last.borrow_mut() = None;
+        self.refresh();
+    }
+
+    /// Copies what changed in the view into the Slint globals.
+    pub fn refresh(&self) {
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        let view = self.kiosk.borrow().view();
+        let mut last = self.last.borrow_mut();
+        adapters::apply_all(&window, &view, last.as_ref());
+        *last = Some(view);
+    }
+
+    /// Arms a one-shot timer for the service key combination, if one is held.
+    pub(crate) fn arm_chord(self: &Rc<Self>) {
+        let deadline = self.kiosk.borrow().chord_deadline();
+        let Some(deadline) = deadline else { return };
+        let now = self.kiosk.borrow().service().clock().boot().since_boot_ms;
+        let wait = std::time::Duration::from_millis(deadline.saturating_sub(now));
+        let weak = Rc::downgrade(self);
+        self.chord_timer
+            .start(slint::TimerMode::SingleShot, wait, move || {
+                if let Some(ui) = weak.upgrade() {
+                    ui.update(Kiosk::poll_chord);
+                }
+            });
+    }
+}

@@ -1,0 +1,740 @@
+//! The kiosk driven like a person would: controls found by their
+//! accessible labels and pressed, against a real store in a temp dir and
+//! a fake clock. Headless (Slint's testing backend, software renderer);
+//! no sleeps: time moves when the test says so.
+
+use i_slint_backend_testing::{
+    AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions,
+};
+use slint::ComponentHandle;
+use slint::platform::WindowEvent;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+use till_kiosk::config::{Config, parse_config};
+use till_kiosk::core::recovery::{Challenge, TillKey};
+use till_kiosk::core::{Actor, FakeClock, OperatorId, Role, Secret};
+use till_kiosk::hw::LogBuzzer;
+use till_kiosk::service::{Service, Setup};
+use till_kiosk::store::FileStore;
+use till_kiosk::ui::generated::{
+    AppAdapter, FormAdapter, OperatorsAdapter, RecoveryAdapter, Screen,
+};
+use till_kiosk::ui::kiosk::Kiosk;
+use till_kiosk::ui::{AppWindow, Ui, app};
+
+const ADMIN_PW: &str = "58273946";
+const CASHIER_PW: &str = "30946817";
+const MASTER: &[u8] = b"service desk master key for the ui test";
+
+struct Till {
+    window: AppWindow,
+    _ui: Rc<Ui>,
+    clock: Arc<FakeClock>,
+    dir: tempfile::TempDir,
+    config: Config,
+    _timers: Vec<slint::Timer>,
+}
+
+fn id(n: u8) -> OperatorId {
+    OperatorId::new(n).unwrap()
+}
+
+fn cli() -> Actor {
+    Actor::Cli {
+        uid: 0,
+        user: "test".into(),
+    }
+}
+
+fn service(dir: &Path, config: &Config, clock: &Arc<FakeClock>) -> Service {
+    Service::new(
+        Arc::new(FileStore::open(dir, config.rotation()).unwrap()),
+        config,
+        clock.clone(),
+    )
+    .with_serial_probe(Arc::new(|| {
+        Some((
+            "10000000feedc0de".into(),
+            till_kiosk::sys::SerialSource::Cpuinfo,
+        ))
+    }))
+}
+
+/// A kiosk window over a temp state dir; `prepare` runs on the store first.
+fn start(prepare: impl FnOnce(&Service)) -> Till {
+    start_with("", prepare)
+}
+
+fn start_with(yaml: &str, prepare: impl FnOnce(&Service)) -> Till {
+    let _ = slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
+        mock_time: true,
+        threading: false,
+        renderer_name: Some("software".into()),
+    })));
+    let dir = tempfile::tempdir().unwrap();
+    let config = parse_config(Path::new("t.yaml"), yaml).unwrap();
+    let clock = Arc::new(FakeClock::at_default());
+    prepare(&service(dir.path(), &config, &clock));
+    let svc = service(dir.path(), &config, &clock);
+    let kiosk = Kiosk::new(
+        svc,
+        Arc::new(LogBuzzer::new(false)),
+        config.ui.clone(),
+        config.default_language,
+        None,
+    );
+    let window = AppWindow::new().unwrap();
+    window.window().set_size(slint::PhysicalSize::new(800, 480));
+    window.show().unwrap();
+    let ui = Ui::new(&window, kiosk);
+    let timers = app::start_timers(&ui);
+    let k = Till {
+        window,
+        _ui: ui,
+        clock,
+        dir,
+        config,
+        _timers: timers,
+    };
+    k.settle();
+    k
+}
+
+/// An admin 00 and a cashier 01 whose own password is set.
+fn set_up(svc: &Service) {
+    let pw = Secret::from(ADMIN_PW);
+    let setup = Setup {
+        admin: id(0),
+        name: "Wang Fang",
+        terminal_name: Some("Till 1"),
+        password: &pw,
+        confirm: &pw,
+    };
+    svc.init(&cli(), &setup, false).unwrap();
+    let first = svc
+        .add_operator(&cli(), id(1), "Li Wei", Role::Operator, None)
+        .unwrap();
+    let p = Secret::from(CASHIER_PW);
+    svc.change_password(&cli(), id(1), &first, &p, &p).unwrap();
+}
+
+impl Till {
+    fn settle(&self) {
+        i_slint_backend_testing::mock_elapsed_time(Duration::ZERO);
+    }
+
+    fn find(&self, label: &str, role: AccessibleRole) -> Option<ElementHandle> {
+        self.settle();
+        ElementHandle::find_by_accessible_label(&self.window, label)
+            .find(|e| e.accessible_role() == Some(role))
+    }
+
+    /// Presses the button labelled `label`.
+    fn press(&self, label: &str) {
+        let b = self
+            .find(label, AccessibleRole::Button)
+            .unwrap_or_else(|| panic!("no button {label:?} on {:?}", self.screen()));
+        assert_ne!(
+            b.accessible_enabled(),
+            Some(false),
+            "button {label:?} is disabled"
+        );
+        b.invoke_accessible_default_action();
+        self.settle();
+    }
+
+    fn has_button(&self, label: &str) -> bool {
+        self.find(label, AccessibleRole::Button).is_some()
+    }
+
+    fn button_enabled(&self, label: &str) -> bool {
+        self.find(label, AccessibleRole::Button)
+            .is_some_and(|b| b.accessible_enabled() != Some(false))
+    }
+
+    /// Types digits on the on-screen keypad.
+    fn tap_digits(&self, digits: &str) {
+        for d in digits.chars() {
+            self.press(&d.to_string());
+        }
+    }
+
+    /// Types on the desktop keyboard (the mock keypad).
+    fn type_keys(&self, text: &str) {
+        for c in text.chars() {
+            self.key(&c.to_string());
+        }
+    }
+
+    fn key(&self, text: &str) {
+        self.window
+            .window()
+            .dispatch_event(WindowEvent::KeyPressed { text: text.into() });
+        self.window
+            .window()
+            .dispatch_event(WindowEvent::KeyReleased { text: text.into() });
+        self.settle();
+    }
+
+    fn field(&self, label: &str) -> String {
+        self.find(label, AccessibleRole::TextInput)
+            .unwrap_or_else(|| panic!("no field {label:?}"))
+            .accessible_value()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn screen(&self) -> Screen {
+        self.window.global::<AppAdapter>().get_screen()
+    }
+
+    fn message(&self) -> String {
+        self.window.global::<AppAdapter>().get_message().to_string()
+    }
+
+    /// Something with this text is on screen.
+    fn shows(&self, text: &str) -> bool {
+        self.settle();
+        ElementHandle::find_by_accessible_label(&self.window, text)
+            .next()
+            .is_some()
+    }
+
+    /// Time passes on the till: the fake clock and Slint's timers.
+    fn wait(&self, d: Duration) {
+        let step = Duration::from_secs(1);
+        let mut left = d;
+        while !left.is_zero() {
+            let s = left.min(step);
+            self.clock.advance(s);
+            i_slint_backend_testing::mock_elapsed_time(s);
+            left -= s;
+        }
+        self.settle();
+    }
+
+    fn sign_in(&self, number: &str, pw: &str) {
+        self.key("\u{1b}");
+        self.tap_digits(number);
+        self.type_keys(pw);
+        self.press("Sign in");
+    }
+
+    fn svc(&self) -> Service {
+        service(self.dir.path(), &self.config, &self.clock)
+    }
+}
+
+#[test]
+fn first_boot_setup_creates_admin_00_and_signs_in() {
+    let k = start(|_| {});
+    assert_eq!(k.screen(), Screen::Setup);
+    assert!(k.field("Terminal name").starts_with("Till 1"));
+    // The checklist follows the typing: a short password is not yet OK.
+    k.tap_digits("5827");
+    let hints = k.window.global::<FormAdapter>().get_hints();
+    assert!(slint::Model::iter(&hints).any(|h| !h.ok && h.text.contains("At least 8")));
+    k.tap_digits("3946");
+    k.press("Next");
+    k.tap_digits("58273946");
+    k.press("Next");
+    assert_eq!(k.screen(), Screen::SignIn, "{}", k.message());
+    assert!(k.message().contains("Setup complete"), "{}", k.message());
+    assert_eq!(
+        k.field("Operator number"),
+        "00",
+        "the admin number is filled in"
+    );
+    k.tap_digits(ADMIN_PW);
+    k.press("Sign in");
+    assert_eq!(k.screen(), Screen::AdminHome);
+    assert!(k.shows("Operators") && k.shows("Password policy") && k.shows("Audit log"));
+}
+
+#[test]
+fn setup_refuses_a_weak_password_with_the_reason() {
+    let k = start(|_| {});
+    k.tap_digits("12345678");
+    k.press("Next");
+    k.tap_digits("12345678");
+    k.press("Next");
+    assert_eq!(k.screen(), Screen::Setup);
+    assert!(k.message().contains("consecutive"), "{}", k.message());
+}
+
+#[test]
+fn cashier_signs_in_and_out_and_fields_are_cleared() {
+    let k = start(set_up);
+    assert_eq!(k.screen(), Screen::SignIn);
+    k.sign_in("01", CASHIER_PW);
+    assert_eq!(k.screen(), Screen::Home);
+    assert!(k.shows("Hello, 01 Li Wei"));
+    assert!(!k.has_button("Operators"), "cashiers see no admin menu");
+    k.press("Sign out");
+    assert_eq!(k.screen(), Screen::SignIn);
+    assert_eq!(k.field("Operator number"), "");
+    assert_eq!(k.field("Password"), "");
+}
+
+#[test]
+fn wrong_passwords_show_tries_left_then_a_live_countdown() {
+    let k = start(set_up);
+    for left in [4, 3, 2, 1] {
+        k.sign_in("01", "11112222");
+        let want = if left == 1 {
+            "1 try left".to_owned()
+        } else {
+            format!("{left} tries left")
+        };
+        assert!(k.message().contains(&want), "{}", k.message());
+        assert_eq!(k.field("Password"), "", "the wrong password is wiped");
+    }
+    k.sign_in("01", "11112222");
+    assert!(k.message().contains("Try again in 1:00"), "{}", k.message());
+    // Input is disabled while the wait runs.
+    assert!(!k.button_enabled("Sign in"));
+    k.type_keys("123");
+    assert_eq!(k.field("Password"), "");
+    k.wait(Duration::from_secs(25));
+    assert!(k.message().contains("Try again in 35 s"), "{}", k.message());
+    k.wait(Duration::from_secs(35));
+    assert!(k.button_enabled("Sign in"), "{}", k.message());
+    k.sign_in("01", CASHIER_PW);
+    assert_eq!(k.screen(), Screen::Home);
+}
+
+#[test]
+fn unknown_numbers_look_like_wrong_passwords() {
+    let k = start(set_up);
+    k.sign_in("01", "11112222");
+    let known = k.message();
+    k.sign_in("57", "11112222");
+    let unknown = k.message();
+    assert_eq!(
+        known.replace("4 tries", "N"),
+        unknown.replace("4 tries", "N")
+    );
+    assert_eq!(known, unknown);
+}
+
+#[test]
+fn locked_until_admin_says_who_can_help() {
+    let k = start(set_up);
+    let svc = k.svc();
+    for _ in 0..10 {
+        svc.authenticate(&Actor::Kiosk, id(1), &Secret::from("0"))
+            .unwrap();
+        k.clock.advance(Duration::from_secs(3600));
+        svc.unlock_terminal(&cli()).unwrap();
+    }
+    k.tap_digits("01");
+    assert!(
+        k.message().contains("Ask an administrator"),
+        "{}",
+        k.message()
+    );
+    assert!(!k.button_enabled("Sign in"));
+}
+
+#[test]
+fn change_password_shows_the_reason_then_succeeds() {
+    let k = start(set_up);
+    k.sign_in("01", CASHIER_PW);
+    k.press("Settings");
+    k.press("Security settings");
+    k.press("Change password");
+    assert_eq!(k.screen(), Screen::ChangePassword);
+    k.type_keys(CASHIER_PW);
+    k.key("\n");
+    k.type_keys("888888");
+    k.key("\n");
+    k.type_keys("888888");
+    k.press("Next");
+    assert!(
+        k.message().contains("identical characters"),
+        "{}",
+        k.message()
+    );
+    assert_eq!(k.field("New password"), "", "the refused password is wiped");
+    k.type_keys("147258");
+    k.key("\n");
+    k.type_keys("147258");
+    k.press("Next");
+    assert!(
+        k.message().contains("most common passwords"),
+        "{}",
+        k.message()
+    );
+    k.type_keys("58271946");
+    k.key("\n");
+    k.type_keys("58271946");
+    k.press("Next");
+    assert_eq!(k.screen(), Screen::Home);
+    assert!(k.message().contains("Password changed"), "{}", k.message());
+    k.press("Sign out");
+    k.sign_in("01", "58271946");
+    assert_eq!(k.screen(), Screen::Home);
+}
+
+#[test]
+fn a_forced_change_after_reset_cannot_be_skipped() {
+    let k = start(set_up);
+    let temp = k.svc().reset_password(&cli(), id(1)).unwrap();
+    k.sign_in("01", temp.expose());
+    assert_eq!(k.screen(), Screen::ChangePassword);
+    assert!(
+        k.message().contains("reset by an administrator"),
+        "{}",
+        k.message()
+    );
+    assert!(!k.has_button("Back"), "no way back");
+    k.key("\u{1b}");
+    assert_eq!(k.screen(), Screen::ChangePassword, "Escape does not leave");
+    k.window
+        .global::<AppAdapter>()
+        .invoke_navigate(Screen::Home);
+    k.settle();
+    assert_eq!(k.screen(), Screen::ChangePassword, "nor does navigating");
+    // Signing out is the only way round.
+    k.press("Sign out");
+    assert_eq!(k.screen(), Screen::SignIn);
+    k.sign_in("01", temp.expose());
+    k.type_keys(temp.expose());
+    k.key("\n");
+    k.type_keys("61839274");
+    k.key("\n");
+    k.type_keys("61839274");
+    k.key("\n");
+    assert_eq!(k.screen(), Screen::Home, "{}", k.message());
+}
+
+#[test]
+fn admin_adds_resets_unlocks_disables_and_removes_operators() {
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    // Add 05 Zhou Min: number on the keypad, name on the letter keyboard.
+    k.press("Add operator");
+    k.tap_digits("05");
+    k.press("Letters");
+    // Shift applies to one letter, as on a phone.
+    k.press("Shift");
+    for c in ["Z", "h", "o", "u"] {
+        k.press(c);
+    }
+    k.press("Space");
+    k.type_keys("Min");
+    assert_eq!(k.field("Name"), "Zhou Min");
+    k.key("\n");
+    assert_eq!(k.screen(), Screen::TempPassword);
+    let temp = k
+        .window
+        .global::<OperatorsAdapter>()
+        .get_temp_password()
+        .replace(' ', "");
+    assert_eq!(temp.len(), 8);
+    assert!(k.shows("Temporary password for 05 Zhou Min"));
+    k.press("I have written it down");
+    assert_eq!(k.screen(), Screen::Operators);
+    assert!(
+        k.window
+            .global::<OperatorsAdapter>()
+            .get_temp_password()
+            .is_empty(),
+        "forgotten once acknowledged"
+    );
+    assert!(k.find("05 Zhou Min", AccessibleRole::ListItem).is_some());
+
+    // Reset 01: confirm, then a new temporary password.
+    k.find("01 Li Wei", AccessibleRole::ListItem)
+        .unwrap()
+        .invoke_accessible_default_action();
+    k.settle();
+    assert_eq!(k.screen(), Screen::OperatorDetail);
+    k.press("Reset password");
+    k.press("Confirm");
+    assert_eq!(k.screen(), Screen::TempPassword);
+    let reset_pw = k
+        .window
+        .global::<OperatorsAdapter>()
+        .get_temp_password()
+        .replace(' ', "");
+    k.press("I have written it down");
+
+    // Unlock: 05 locks itself out meanwhile.
+    let svc = k.svc();
+    for _ in 0..5 {
+        svc.authenticate(&Actor::Kiosk, id(5), &Secret::from("1"))
+            .unwrap();
+    }
+    k.press("Back");
+    k.press("Operators");
+    k.find("05 Zhou Min", AccessibleRole::ListItem)
+        .unwrap()
+        .invoke_accessible_default_action();
+    k.settle();
+    assert!(
+        k.window
+            .global::<OperatorsAdapter>()
+            .get_selected()
+            .status
+            .contains("Locked")
+    );
+    k.press("Unlock");
+    assert!(k.message().contains("Unlocked"), "{}", k.message());
+    assert_eq!(
+        k.window.global::<OperatorsAdapter>().get_selected().status,
+        "Must change password"
+    );
+
+    // Disable (with confirmation), then enable again.
+    k.press("Disable");
+    k.press("Yes, do it");
+    assert_eq!(
+        k.window.global::<OperatorsAdapter>().get_selected().status,
+        "Disabled"
+    );
+    assert_eq!(
+        svc.authenticate(&Actor::Kiosk, id(5), &Secret::new(temp.clone()))
+            .unwrap(),
+        till_kiosk::core::AuthOutcome::Disabled
+    );
+    k.press("Enable");
+    assert!(
+        svc.authenticate(&Actor::Kiosk, id(5), &Secret::new(temp))
+            .unwrap()
+            .signed_in()
+    );
+
+    // Remove (with confirmation).
+    k.press("Remove");
+    assert!(k.shows("Remove operator?"));
+    k.press("Yes, do it");
+    assert_eq!(k.screen(), Screen::Operators);
+    assert!(k.find("05 Zhou Min", AccessibleRole::ListItem).is_none());
+    assert!(svc.operator(id(5)).is_err());
+    // The reset password works, and must be changed.
+    assert!(matches!(
+        svc.authenticate(&Actor::Kiosk, id(1), &Secret::new(reset_pw))
+            .unwrap(),
+        till_kiosk::core::AuthOutcome::MustChange { .. }
+    ));
+}
+
+#[test]
+fn the_last_admin_cannot_remove_themselves_and_is_told_why() {
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    k.press("Operators");
+    k.find("00 Wang Fang", AccessibleRole::ListItem)
+        .unwrap()
+        .invoke_accessible_default_action();
+    k.settle();
+    k.press("Remove");
+    k.press("Yes, do it");
+    assert!(
+        k.message().contains("last administrator"),
+        "{}",
+        k.message()
+    );
+    assert!(k.svc().operator(id(0)).is_ok());
+}
+
+#[test]
+fn language_switch_changes_visible_text_and_is_remembered() {
+    let k = start(set_up);
+    assert!(k.has_button("Sign in"));
+    k.press("Language");
+    assert!(k.has_button("登录"), "the sign-in button reads 登录");
+    assert!(!k.has_button("Sign in"));
+    k.sign_in_zh();
+    assert!(k.shows("您好，01 Li Wei"));
+    // Messages from the core follow too, and the choice persists.
+    assert_eq!(
+        k.svc().snapshot().unwrap().unwrap().language,
+        till_kiosk::core::Lang::Zh
+    );
+}
+
+impl Till {
+    fn sign_in_zh(&self) {
+        self.tap_digits("01");
+        self.type_keys("11112222");
+        self.press("登录");
+        assert!(
+            self.message().contains("还可尝试 4 次"),
+            "{}",
+            self.message()
+        );
+        self.press("取消");
+        self.tap_digits("01");
+        self.type_keys(CASHIER_PW);
+        self.press("登录");
+    }
+}
+
+#[test]
+fn idle_sign_out_warns_then_signs_out() {
+    let k = start(set_up);
+    k.sign_in("01", CASHIER_PW);
+    k.wait(Duration::from_secs(14 * 60 + 31));
+    assert_eq!(k.window.global::<AppAdapter>().get_idle_secs(), 29);
+    assert!(k.shows("Signing out in 29 seconds"));
+    // Any key cancels.
+    k.key("5");
+    assert_eq!(k.window.global::<AppAdapter>().get_idle_secs(), 0);
+    k.wait(Duration::from_secs(15 * 60));
+    assert_eq!(k.screen(), Screen::SignIn);
+    assert!(
+        k.message().contains("not used for a while"),
+        "{}",
+        k.message()
+    );
+    assert_eq!(k.field("Password"), "");
+    let log = k.svc().audit_log().unwrap();
+    assert!(
+        log.records
+            .iter()
+            .any(|r| r.event == till_kiosk::core::EventKind::SignOut
+                && r.detail.as_deref() == Some("idle"))
+    );
+}
+
+#[test]
+fn recovery_from_the_sign_in_screen_with_a_desk_response() {
+    let k = start(|svc| {
+        set_up(svc);
+        svc.provision(&cli(), MASTER).unwrap();
+    });
+    k.press("Forgot admin password?");
+    assert_eq!(k.screen(), Screen::Recovery);
+    let r = k.window.global::<RecoveryAdapter>();
+    let challenge: Challenge = r.get_challenge().parse().unwrap();
+    assert_eq!(challenge.serial, "10000000feedc0de");
+    // A wrong response first.
+    k.tap_digits("000000000000");
+    k.press("Next");
+    k.type_keys("Fresh-Admin-42");
+    k.key("\n");
+    k.type_keys("Fresh-Admin-42");
+    k.key("\n");
+    assert!(
+        k.message().contains("Wrong recovery code"),
+        "{}",
+        k.message()
+    );
+    // The service desk's answer.
+    let code = TillKey::derive(MASTER, &challenge.serial)
+        .unwrap()
+        .response(&challenge);
+    k.tap_digits(code.expose());
+    k.press("Next");
+    k.type_keys("Fresh-Admin-42");
+    k.key("\n");
+    k.type_keys("Fresh-Admin-42");
+    k.key("\n");
+    assert_eq!(k.screen(), Screen::SignIn, "{}", k.message());
+    assert!(
+        k.message().contains("Administrator password set"),
+        "{}",
+        k.message()
+    );
+    k.type_keys("Fresh-Admin-42");
+    k.press("Sign in");
+    assert_eq!(k.screen(), Screen::AdminHome);
+}
+
+#[test]
+fn the_service_key_combination_opens_recovery() {
+    let k = start(set_up);
+    let f1: slint::SharedString = slint::platform::Key::F1.into();
+    k.window
+        .window()
+        .dispatch_event(WindowEvent::KeyPressed { text: f1.clone() });
+    k.window
+        .window()
+        .dispatch_event(WindowEvent::KeyPressed { text: "0".into() });
+    k.wait(Duration::from_secs(1));
+    assert_eq!(k.screen(), Screen::SignIn, "not yet");
+    assert_eq!(
+        k.field("Operator number"),
+        "",
+        "the 0 held with F1 is not typed"
+    );
+    k.wait(Duration::from_secs(1));
+    assert_eq!(k.screen(), Screen::Recovery);
+}
+
+#[test]
+fn unreadable_state_shows_the_fault_screen_and_nothing_else() {
+    let k = start(set_up);
+    std::fs::write(k.dir.path().join("state.json"), b"{\"format\":1,\"sha").unwrap();
+    // The moment the till looks at its state (a typed number), it stops.
+    k.tap_digits("01");
+    assert_eq!(k.screen(), Screen::Fault);
+    let g = k.window.global::<AppAdapter>();
+    assert!(
+        g.get_fault_detail().contains("state.json"),
+        "{}",
+        g.get_fault_detail()
+    );
+    assert!(g.get_fault_action().contains("tillctl state restore"));
+    assert!(!k.has_button("Sign in"));
+    k.window
+        .global::<AppAdapter>()
+        .invoke_navigate(Screen::Recovery);
+    k.settle();
+    assert_eq!(k.screen(), Screen::Fault);
+}
+
+#[test]
+fn required_persistence_on_a_volatile_dir_is_a_fault() {
+    // /dev/shm is tmpfs on Linux: exactly the RAM overlay case.
+    if !Path::new("/dev/shm").is_dir() {
+        eprintln!("skipped: no /dev/shm");
+        return;
+    }
+    let _ = slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
+        mock_time: true,
+        threading: false,
+        renderer_name: Some("software".into()),
+    })));
+    let dir = tempfile::tempdir_in("/dev/shm").unwrap();
+    let config = parse_config(Path::new("t.yaml"), "require_persistent_state: true\n").unwrap();
+    let clock = Arc::new(FakeClock::at_default());
+    let kiosk = Kiosk::new(
+        service(dir.path(), &config, &clock),
+        Arc::new(LogBuzzer::new(false)),
+        config.ui.clone(),
+        config.default_language,
+        None,
+    );
+    let window = AppWindow::new().unwrap();
+    let _ui = Ui::new(&window, kiosk);
+    let g = window.global::<AppAdapter>();
+    assert_eq!(g.get_screen(), Screen::Fault);
+    assert!(
+        g.get_fault_detail().contains("tmpfs"),
+        "{}",
+        g.get_fault_detail()
+    );
+}
+
+#[test]
+fn screens_render_real_pixels() {
+    let k = start(set_up);
+    let shot = k.window.window().take_snapshot().unwrap();
+    assert_eq!((shot.width(), shot.height()), (800, 480));
+    // The header band is dark blue; the keypad's OK key is the primary blue.
+    let px = |x: usize, y: usize| shot.as_slice()[y * 800 + x];
+    let header = px(400, 5);
+    assert!(header.b > header.r && header.r < 40, "{header:?}");
+    let distinct: std::collections::HashSet<_> = shot
+        .as_slice()
+        .iter()
+        .step_by(97)
+        .map(|p| (p.r, p.g, p.b))
+        .collect();
+    assert!(distinct.len() > 20, "text and widgets were drawn");
+}
