@@ -34,7 +34,11 @@ fn main() {
             .env_remove("TILL_KIOSK_CONFIG")
             .output()
             .expect("run till-kiosk");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         // The first run warms the page cache; report the others.
         if run > 0 {
@@ -51,8 +55,20 @@ fn main() {
         starts[starts.len() - 1],
         starts.len()
     );
-    println!("peak RSS of that run: median {:.1} MiB, max {:.1} MiB", rss[rss.len() / 2] as f64 / 1024.0, rss[rss.len() - 1] as f64 / 1024.0);
-    let out = Command::new(exe).arg("--bench").env("RUST_LOG", "error").output().expect("run till-kiosk --bench");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    println!(
+        "peak RSS of that run: median {:.1} MiB, max {:.1} MiB",
+        rss[rss.len() / 2] as f64 / 1024.0,
+        rss[rss.len() - 1] as f64 / 1024.0
+    );
+    let out = Command::new(exe)
+        .arg("--bench")
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run till-kiosk --bench");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     print!("{}", String::from_utf8_lossy(&out.stdout));
 }

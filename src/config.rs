@@ -278,8 +278,6 @@ pub struct UiConfig {
     pub clear_sign_in_after: Dur,
     /// Window size on a desktop (the Pi's screen is always full).
     pub window_size: WindowSize,
-    /// Ring the terminal bell for the mock buzzer on a desktop.
-    pub mock_buzzer_bell: bool,
 }
 
 impl Default for UiConfig {
@@ -292,9 +290,248 @@ impl Default for UiConfig {
                 width: 800,
                 height: 480,
             },
-            mock_buzzer_bell: false,
         }
     }
+}
+
+/// Which keypad to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeypadBackend {
+    /// No GPIO keypad (a desktop: its keyboard is the mock keypad).
+    None,
+    /// A matrix keypad on the Pi's GPIO pins.
+    Gpio,
+}
+
+/// `keypad`: the GPIO matrix keypad.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    try_from = "RawKeypad",
+    into = "RawKeypad"
+)]
+pub struct KeypadConfig {
+    /// Which keypad.
+    pub backend: KeypadBackend,
+    /// Row pins (BCM), driven.
+    pub rows: Vec<u8>,
+    /// Column pins (BCM), read with pull-ups.
+    pub columns: Vec<u8>,
+    /// The key at each position, row by row.
+    pub keys: Vec<Vec<crate::hw::Key>>,
+    /// Contacts must hold this long.
+    pub debounce: Dur,
+    /// Scan period while a key is held.
+    pub scan_interval: Dur,
+    /// Held keys that repeat, after this delay...
+    pub repeat_delay: Dur,
+    /// ...at this interval.
+    pub repeat_interval: Dur,
+    /// Which keys repeat when held.
+    pub repeat_keys: Vec<crate::hw::Key>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawKeypad {
+    backend: KeypadBackend,
+    rows: Vec<u8>,
+    columns: Vec<u8>,
+    keys: Vec<Vec<KeyName>>,
+    debounce: Dur,
+    scan_interval: Dur,
+    repeat_delay: Dur,
+    repeat_interval: Dur,
+    repeat_keys: Vec<KeyName>,
+}
+
+/// A key name in the config (`"1"`, `ENTER`, `F1`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+struct KeyName(crate::hw::Key);
+
+impl TryFrom<String> for KeyName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+            .map(KeyName)
+            .map_err(|e: crate::hw::keys::UnknownKey| e.to_string())
+    }
+}
+
+impl From<KeyName> for String {
+    fn from(k: KeyName) -> String {
+        k.0.to_string()
+    }
+}
+
+impl Default for RawKeypad {
+    fn default() -> Self {
+        KeypadConfig::default().into()
+    }
+}
+
+impl From<KeypadConfig> for RawKeypad {
+    fn from(k: KeypadConfig) -> Self {
+        RawKeypad {
+            backend: k.backend,
+            rows: k.rows,
+            columns: k.columns,
+            keys: k
+                .keys
+                .into_iter()
+                .map(|r| r.into_iter().map(KeyName).collect())
+                .collect(),
+            debounce: k.debounce,
+            scan_interval: k.scan_interval,
+            repeat_delay: k.repeat_delay,
+            repeat_interval: k.repeat_interval,
+            repeat_keys: k.repeat_keys.into_iter().map(KeyName).collect(),
+        }
+    }
+}
+
+impl TryFrom<RawKeypad> for KeypadConfig {
+    type Error = String;
+    fn try_from(r: RawKeypad) -> Result<Self, String> {
+        if r.rows.is_empty() || r.columns.is_empty() || r.rows.len() > 8 || r.columns.len() > 8 {
+            return Err("keypad needs 1 to 8 rows and 1 to 8 columns".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for &p in r.rows.iter().chain(&r.columns) {
+            if p > 27 {
+                return Err(format!("BCM pin {p} is not on the 40-pin header (0 to 27)"));
+            }
+            if !seen.insert(p) {
+                return Err(format!("BCM pin {p} is used twice in keypad.rows/columns"));
+            }
+        }
+        if r.keys.len() != r.rows.len() || r.keys.iter().any(|row| row.len() != r.columns.len()) {
+            return Err(format!(
+                "keypad.keys must have {} rows of {} keys, one per row and column pin",
+                r.rows.len(),
+                r.columns.len()
+            ));
+        }
+        Ok(KeypadConfig {
+            backend: r.backend,
+            rows: r.rows,
+            columns: r.columns,
+            keys: r
+                .keys
+                .into_iter()
+                .map(|row| row.into_iter().map(|k| k.0).collect())
+                .collect(),
+            debounce: r.debounce,
+            scan_interval: r.scan_interval,
+            repeat_delay: r.repeat_delay,
+            repeat_interval: r.repeat_interval,
+            repeat_keys: r.repeat_keys.into_iter().map(|k| k.0).collect(),
+        })
+    }
+}
+
+impl Default for KeypadConfig {
+    fn default() -> Self {
+        use crate::hw::Key::*;
+        let d = |n| Digit(n);
+        KeypadConfig {
+            backend: KeypadBackend::None,
+            rows: vec![5, 6, 13, 19],
+            columns: vec![12, 16, 20, 21],
+            // A common 4×4 membrane keypad: 1 2 3 A / 4 5 6 B / 7 8 9 C / * 0 # D.
+            keys: vec![
+                vec![d(1), d(2), d(3), F1],
+                vec![d(4), d(5), d(6), F2],
+                vec![d(7), d(8), d(9), Clear],
+                vec![Cancel, d(0), Backspace, Enter],
+            ],
+            debounce: Dur(Duration::from_millis(20)),
+            scan_interval: Dur(Duration::from_millis(5)),
+            repeat_delay: Dur(Duration::from_millis(500)),
+            repeat_interval: Dur(Duration::from_millis(100)),
+            repeat_keys: vec![Backspace],
+        }
+    }
+}
+
+/// Which buzzer to drive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuzzerBackend {
+    /// Silent.
+    None,
+    /// Log each pattern (the desktop mock).
+    Mock,
+    /// A hardware PWM channel.
+    Pwm,
+    /// Software PWM on any GPIO pin.
+    SoftwarePwm,
+}
+
+/// `buzzer`: the receipt piezo.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuzzerConfig {
+    /// Which buzzer.
+    pub backend: BuzzerBackend,
+    /// Hardware PWM channel (0 = BCM 18 with `dtoverlay=pwm,pin=18,func=2`).
+    pub pwm_channel: u8,
+    /// Pin for software PWM (BCM).
+    pub pin: u8,
+    /// 0.0 (silent) to 1.0 (loudest): the duty cycle, up to 50 %.
+    pub volume: f64,
+    /// The tones of each pattern.
+    pub patterns: crate::hw::buzzer::Patterns,
+    /// The mock rings the terminal bell.
+    pub mock_bell: bool,
+}
+
+impl Eq for BuzzerConfig {}
+
+impl Default for BuzzerConfig {
+    fn default() -> Self {
+        BuzzerConfig {
+            backend: BuzzerBackend::Mock,
+            pwm_channel: 0,
+            pin: 18,
+            volume: 0.5,
+            patterns: Default::default(),
+            mock_bell: false,
+        }
+    }
+}
+
+/// `input`: evdev keypads and buttons.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputConfig {
+    /// Devices: a path (`/dev/input/by-id/...`) or `name:` and part of the device name.
+    pub devices: Vec<String>,
+    /// Grab them, so their keys reach only the kiosk.
+    pub grab: bool,
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            devices: Vec::new(),
+            grab: true,
+        }
+    }
+}
+
+/// `kiosk`: how the app behaves as the Pi's kiosk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Switch this console's keyboard off (`/dev/tty1` on the Pi), so keys
+    /// typed for the kiosk do not also reach the text console.
+    pub console: Option<PathBuf>,
+    /// A Unix socket for the scripted mock keypad (tests, technicians).
+    pub script_socket: Option<PathBuf>,
 }
 
 /// The whole config file.
@@ -321,6 +558,14 @@ pub struct Config {
     pub audit: AuditConfig,
     /// The kiosk screen.
     pub ui: UiConfig,
+    /// The GPIO matrix keypad.
+    pub keypad: KeypadConfig,
+    /// The receipt buzzer.
+    pub buzzer: BuzzerConfig,
+    /// evdev keypads and buttons.
+    pub input: InputConfig,
+    /// Kiosk mode on the Pi.
+    pub kiosk: KioskConfig,
 }
 
 impl Config {
@@ -588,6 +833,23 @@ mod tests {
         let (line, _, msg) = err("require_persistent_state: maybe\n");
         assert_eq!(line, 1);
         assert!(msg.contains("bool") || msg.contains("boolean"), "{msg}");
+    }
+
+    #[test]
+    fn keypad_shape_and_pins_are_checked() {
+        let (_, _, msg) = err("keypad:\n  rows: [5, 6]\n  columns: [12, 16]\n");
+        assert!(msg.contains("2 rows of 2 keys"), "{msg}");
+        let (_, _, msg) =
+            err("keypad:\n  rows: [5, 5]\n  columns: [12]\n  keys: [[\"1\"], [\"2\"]]\n");
+        assert!(msg.contains("used twice"), "{msg}");
+        let (line, _, msg) = err("keypad:\n  rows: [5]\n  columns: [12]\n  keys: [[LAUNCH]]\n");
+        assert!(msg.contains("unknown key"), "{msg}");
+        assert_eq!(line, 4);
+        let ok = parse("keypad:\n  backend: gpio\n  rows: [5]\n  columns: [12, 16]\n  keys: [[ENTER, \"0\"]]\n").unwrap();
+        assert_eq!(
+            ok.keypad.keys,
+            vec![vec![crate::hw::Key::Enter, crate::hw::Key::Digit(0)]]
+        );
     }
 
     #[test]

@@ -12,18 +12,39 @@ fn example() -> PathBuf {
 #[test]
 fn the_example_parses_and_equals_the_defaults_where_it_says_so() {
     let cfg = read_config(&example()).unwrap();
-    // The two PACKAGED differences.
+    let text = std::fs::read_to_string(example()).unwrap();
+    // The PACKAGED differences, and no others.
+    assert_eq!(text.matches("# PACKAGED:").count(), 5);
     assert_eq!(
         cfg.state_dir.as_deref(),
         Some(Path::new("/var/lib/till-kiosk"))
     );
     assert!(cfg.require_persistent_state);
+    assert_eq!(cfg.keypad.backend, till_kiosk::config::KeypadBackend::Gpio);
+    assert_eq!(
+        cfg.buzzer.backend,
+        till_kiosk::config::BuzzerBackend::SoftwarePwm
+    );
+    assert_eq!(cfg.kiosk.console.as_deref(), Some(Path::new("/dev/tty1")));
+    let defaults = Config::default();
     let same = Config {
         state_dir: None,
         require_persistent_state: false,
+        keypad: till_kiosk::config::KeypadConfig {
+            backend: defaults.keypad.backend,
+            ..cfg.keypad.clone()
+        },
+        buzzer: till_kiosk::config::BuzzerConfig {
+            backend: defaults.buzzer.backend,
+            ..cfg.buzzer.clone()
+        },
+        kiosk: till_kiosk::config::KioskConfig {
+            console: None,
+            ..cfg.kiosk.clone()
+        },
         ..cfg
     };
-    assert_eq!(same, Config::default());
+    assert_eq!(same, defaults);
 }
 
 #[test]

@@ -1,16 +1,28 @@
-//! The real kiosk window (winit on a desktop, linuxkms on the Pi).
+//! The real kiosk: window (winit on a desktop, linuxkms on the Pi, or
+//! headless), hardware, signals and systemd.
+//!
+//! Start-up: block SIGTERM/SIGINT in every thread and take them in one
+//! thread with `sigwait`; start the hardware (keys from its threads are
+//! posted to the UI thread); open the window; tell systemd `READY=1` after
+//! the first frame and ping the watchdog from a UI-loop timer, so a hung UI
+//! is restarted. Shut-down (SIGTERM): quit the event loop, sign out, write
+//! a last checkpoint, silence the buzzer, release the pins, exit 0.
 
 use super::kiosk::{Fault, Kiosk};
+use super::screenshot::HeadlessPlatform;
 use super::{AppWindow, Ui};
 use crate::config::Loaded;
-use crate::hw::{Buzzer, LogBuzzer};
+use crate::hw::script::{self, StateQuery};
+use crate::hw::{self, Buzzer, Hardware, KeySink};
 use crate::service::Service;
 use crate::store::{Backend, FileStore, MemoryStore};
 use crate::sys::SystemClock;
 use slint::ComponentHandle;
+use std::cell::RefCell;
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How to start the kiosk.
@@ -22,8 +34,10 @@ pub struct AppOptions {
     pub state_dir: PathBuf,
     /// Why the config could not be used (shows the fault screen).
     pub config_error: Option<String>,
-    /// Fill the screen (always on the Pi).
+    /// Fill the screen and behave as a kiosk (the Pi).
     pub fullscreen: bool,
+    /// No display at all: Slint's software renderer off-screen (tests).
+    pub headless: bool,
 }
 
 /// Everything the kiosk needs, built once at start-up.
@@ -95,23 +109,199 @@ pub fn start_timers(ui: &Rc<Ui>) -> Vec<slint::Timer> {
     vec![tick, checkpoint]
 }
 
-/// Runs the kiosk until the window closes.
+thread_local! {
+    /// The UI, for closures posted from other threads.
+    static CURRENT: RefCell<Weak<Ui>> = const { RefCell::new(Weak::new()) };
+}
+
+/// Makes `ui` the target of [`key_sink`] (the app does this at start-up).
+pub fn set_current(ui: &Rc<Ui>) {
+    CURRENT.with(|c| *c.borrow_mut() = Rc::downgrade(ui));
+}
+
+fn with_current(f: impl FnOnce(&Rc<Ui>)) {
+    CURRENT.with(|c| {
+        if let Some(ui) = c.borrow().upgrade() {
+            f(&ui);
+        }
+    });
+}
+
+/// Keys from hardware threads, delivered on the UI thread in order.
+pub fn key_sink() -> KeySink {
+    Arc::new(|ev| {
+        let _ = slint::invoke_from_event_loop(move || {
+            with_current(|ui| {
+                ui.update(|k| k.key_event(ev));
+                ui.arm_chord();
+            })
+        });
+    })
+}
+
+/// Answers the scripted keypad's `STATE?` from the UI thread.
+fn state_query() -> StateQuery {
+    Arc::new(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let posted = slint::invoke_from_event_loop(move || {
+            with_current(|ui| {
+                let v = ui.with(|k| k.view());
+                let json = serde_json::json!({
+                    "screen": v.screen.name(),
+                    "who": v.who,
+                    "message": v.message,
+                    "lang": v.lang,
+                    "idle_secs": v.idle_secs,
+                });
+                let _ = tx.send(json.to_string());
+            })
+        });
+        match posted {
+            Ok(()) => rx
+                .recv_timeout(Duration::from_secs(5))
+                .unwrap_or_else(|_| "error: the kiosk did not answer".into()),
+            Err(e) => format!("error: {e}"),
+        }
+    })
+}
+
+/// Set when SIGTERM or SIGINT arrives.
+static SHUTDOWN: AtomicBool = AtomicBool::new(false);
+
+/// Blocks SIGTERM and SIGINT in this thread (call first in `main`, before
+/// any thread starts, so every thread inherits the mask) and takes them in
+/// a dedicated thread: the handler runs no code in signal context.
+pub fn take_signals() {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGTERM);
+    set.add(Signal::SIGINT);
+    if let Err(e) = set.thread_block() {
+        tracing::warn!("cannot block signals: {e}");
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Ok(sig) = set.wait() {
+                tracing::info!("{sig}: shutting down");
+                SHUTDOWN.store(true, Ordering::SeqCst);
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+                let _ = slint::invoke_from_event_loop(|| {
+                    let _ = slint::quit_event_loop();
+                });
+            }
+        });
+}
+
+/// Tells systemd we are up once the first frame has been drawn, and keeps
+/// its watchdog fed from the UI event loop.
+fn notify_systemd(window: &AppWindow) -> Option<slint::Timer> {
+    let ready = move || {
+        if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+            tracing::warn!("sd_notify READY failed: {e}");
+        }
+    };
+    let mut once = Some(ready);
+    let notifier = window.window().set_rendering_notifier(move |state, _| {
+        if matches!(state, slint::RenderingState::AfterRendering)
+            && let Some(f) = once.take()
+        {
+            f();
+        }
+    });
+    if notifier.is_err() {
+        // A renderer without notifications: ready once the loop runs.
+        slint::Timer::single_shot(Duration::ZERO, ready);
+    }
+    let period = sd_notify::watchdog_enabled()?;
+    let timer = slint::Timer::default();
+    timer.start(slint::TimerMode::Repeated, period / 2, || {
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+    });
+    tracing::info!("watchdog: pinging every {:?}", period / 2);
+    Some(timer)
+}
+
+#[cfg(feature = "pi")]
+fn select_backend(opts: &AppOptions) -> Result<(), slint::PlatformError> {
+    if opts.headless {
+        return Ok(());
+    }
+    // Swallow Ctrl+Alt+Backspace/Delete before linuxkms quits on them.
+    let guard = RefCell::new(hw::escape::EscapeGuard::default());
+    slint::BackendSelector::new()
+        .with_libinput_event_hook(move |event| {
+            use input::event::keyboard::KeyboardEventTrait;
+            if let input::Event::Keyboard(k) = event {
+                let pressed = k.key_state() == input::event::keyboard::KeyState::Pressed;
+                return guard.borrow_mut().filter(k.key(), pressed);
+            }
+            false
+        })
+        .select()
+}
+
+#[cfg(not(feature = "pi"))]
+fn select_backend(_opts: &AppOptions) -> Result<(), slint::PlatformError> {
+    Ok(())
+}
+
+/// Runs the kiosk until shut down (or, windowed on a desktop, closed).
 pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
-    let buzzer: Arc<dyn Buzzer> = Arc::new(LogBuzzer::new(opts.loaded.config.ui.mock_buzzer_bell));
-    let parts = build(&opts, buzzer);
+    let cfg = opts.loaded.config.clone();
+    let _console =
+        cfg.kiosk
+            .console
+            .as_ref()
+            .and_then(|tty| match hw::escape::console_keyboard_off(tty) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    None
+                }
+            });
+    if opts.headless {
+        HeadlessPlatform::install()?;
+    } else {
+        select_backend(&opts)?;
+    }
+    let mut hardware: Hardware = hw::start(&cfg, key_sink());
+    let parts = build(&opts, hardware.buzzer.clone());
+    let mut kiosk = parts.kiosk;
+    kiosk.set_hardware_problems(hardware.problems.clone());
+
     let window = AppWindow::new()?;
-    let size = opts.loaded.config.ui.window_size;
     if opts.fullscreen {
         window.window().set_fullscreen(true);
     } else {
+        let size = cfg.ui.window_size;
         window.window().set_size(slint::LogicalSize::new(
             size.width as f32,
             size.height as f32,
         ));
     }
-    let ui = Ui::new(&window, parts.kiosk);
+    let ui = Ui::new(&window, kiosk);
+    set_current(&ui);
     let _timers = start_timers(&ui);
-    window.run()?;
-    parts.buzzer.silence();
+    let _watchdog = notify_systemd(&window);
+    if let Some(path) = &cfg.kiosk.script_socket
+        && let Err(e) = script::listen(path, key_sink(), state_query())
+    {
+        tracing::error!("scripted keypad socket {}: {e}", path.display());
+    }
+
+    loop {
+        window.run()?;
+        if SHUTDOWN.load(Ordering::SeqCst) || !(opts.fullscreen || opts.headless) {
+            break;
+        }
+        // Something ended the loop without a shutdown request (on linuxkms,
+        // Ctrl+Alt+Backspace gets here if the hook missed it): a kiosk stays up.
+        tracing::warn!("the event loop ended without a shutdown request; resuming");
+    }
+    ui.update(|k| k.shutdown());
+    hardware.shutdown();
+    tracing::info!("till-kiosk stopped");
     Ok(())
 }

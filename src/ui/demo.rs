@@ -155,6 +155,17 @@ impl Base {
         }
     }
 
+    /// A fresh kiosk over a copy of this till, beeping on `buzzer`.
+    pub fn kiosk_with(&self, buzzer: Arc<dyn crate::hw::Buzzer>) -> Kiosk {
+        let store = Arc::new(MemoryStore::with_state(
+            self.state.clone(),
+            self.key.clone(),
+        ));
+        let clock = Arc::new(FakeClock::from_parts(self.wall, &self.boot));
+        let svc = Service::new(store, &Config::default(), clock);
+        Kiosk::new(svc, buzzer, Config::default().ui, self.lang, None)
+    }
+
     /// A fresh kiosk over a copy of this till.
     pub fn kiosk(&self) -> (Kiosk, Arc<FakeClock>, Arc<MemoryStore>) {
         let store = Arc::new(MemoryStore::with_state(

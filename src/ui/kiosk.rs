@@ -1377,10 +1377,24 @@ impl Kiosk {
             fs_type,
             persistent,
             config: std::mem::take(&mut self.info.config),
+            hardware: std::mem::take(&mut self.info.hardware),
             recovery,
             operators,
         };
         self.persistent = persistent;
+    }
+
+    /// Records hardware that did not start, for the terminal-info screen.
+    pub fn set_hardware_problems(&mut self, problems: Vec<String>) {
+        self.info.hardware = problems.join("\n");
+    }
+
+    /// Shutting down (SIGTERM): sign out and write a last checkpoint.
+    pub fn shutdown(&mut self) {
+        self.end_session("shutdown", Note::SignedOut);
+        if let Err(e) = self.svc.checkpoint() {
+            tracing::error!("last checkpoint not written: {e}");
+        }
     }
 
     /// Records where the config came from, for the terminal-info screen.
@@ -1952,6 +1966,7 @@ fn detail_text(d: &str, lang: Lang) -> String {
         "api" => "收银程序要求",
         "locked" => "因锁定退出",
         "fault" => "因故障退出",
+        "shutdown" => "关机",
         _ => return d.to_owned(),
     };
     fixed.to_owned()

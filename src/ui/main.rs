@@ -18,9 +18,13 @@ pub struct Args {
     /// State directory (overrides the config)
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Fill the screen (the Pi always does)
+    /// Fill the screen and stay up as a kiosk (the Pi always does)
     #[arg(long)]
     pub fullscreen: bool,
+    /// Run without any display (Slint's software renderer, off-screen): for
+    /// tests driving the kiosk through the scripted keypad
+    #[arg(long)]
+    pub headless: bool,
     /// Render every screen to PNG files in DIR, headless, and exit
     #[arg(long, value_name = "DIR")]
     pub screenshot: Option<PathBuf>,
@@ -132,6 +136,7 @@ pub fn main() -> ExitCode {
         state_dir,
         config_error,
         fullscreen: args.fullscreen,
+        headless: args.headless,
     };
     if args.bench_first_frame {
         return match super::bench::first_frame(opts) {
@@ -139,6 +144,7 @@ pub fn main() -> ExitCode {
             Err(e) => fail(e),
         };
     }
+    app::take_signals();
     match app::run(opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

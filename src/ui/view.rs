@@ -68,6 +68,29 @@ impl Screen {
         Screen::Recovery,
     ];
 
+    /// The screen's name, as in `--screen` and the scripted keypad's `STATE?`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Fault => "fault",
+            Screen::Setup => "setup",
+            Screen::SignIn => "sign-in",
+            Screen::Home => "home",
+            Screen::Settings => "settings",
+            Screen::Security => "security",
+            Screen::ChangePassword => "change-password",
+            Screen::Language => "language",
+            Screen::AdminHome => "admin-home",
+            Screen::Operators => "operators",
+            Screen::OperatorDetail => "operator-detail",
+            Screen::AddOperator => "add-operator",
+            Screen::TempPassword => "temp-password",
+            Screen::Policy => "policy",
+            Screen::Audit => "audit",
+            Screen::TerminalInfo => "terminal-info",
+            Screen::Recovery => "recovery",
+        }
+    }
+
     /// Whether a signed-in session is needed to be here.
     pub fn needs_session(self) -> bool {
         !matches!(
@@ -277,6 +300,8 @@ pub struct InfoView {
     pub recovery: String,
     /// Operators and admins.
     pub operators: String,
+    /// Hardware that did not start ("" = all fine).
+    pub hardware: String,
 }
 
 /// The fault screen.

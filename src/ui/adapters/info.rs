@@ -19,4 +19,5 @@ pub fn apply(window: &AppWindow, v: &View, last: Option<&View>) {
     g.set_config(i.config.as_str().into());
     g.set_recovery(i.recovery.as_str().into());
     g.set_operators(i.operators.as_str().into());
+    g.set_hardware(i.hardware.as_str().into());
 }

@@ -1,0 +1,174 @@
+//! The scripted mock keypad: a Unix socket where a test or a technician
+//! writes key names, and the kiosk acts as if they were pressed on the
+//! keypad. One command per line:
+//!
+//! ```text
+//! 0 1 3 0 9 4 6 8 1 7 ENTER     press and release each key in turn
+//! HOLD F1+0 2s                  hold keys together (the service chord)
+//! WAIT 500ms                    pause
+//! STATE?                        answer with the screen, who is signed in
+//!                               and the message line (after the keys
+//!                               before it have been handled)
+//! ```
+//!
+//! Each command is answered with `ok`, `error: ...` or, for `STATE?`, one
+//! JSON line. The socket is mode 0600: whoever may use it may type on the
+//! till, exactly like someone at the keypad.
+
+use super::KeySink;
+use super::keys::{Key, KeyEvent};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One parsed command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Press and release each key.
+    Press(Vec<Key>),
+    /// Hold keys together for a while.
+    Hold(Vec<Key>, Duration),
+    /// Pause.
+    Wait(Duration),
+    /// Report the kiosk's state.
+    State,
+}
+
+/// Parses one line.
+pub fn parse(line: &str) -> Result<Command, String> {
+    let mut words = line.split_whitespace();
+    let first = words.next().ok_or("empty command")?;
+    match first.to_ascii_uppercase().as_str() {
+        "STATE?" => Ok(Command::State),
+        "WAIT" => {
+            let d = words
+                .next()
+                .ok_or("WAIT needs a duration, like WAIT 500ms")?;
+            let d = humantime::parse_duration(d).map_err(|e| format!("bad duration {d:?}: {e}"))?;
+            Ok(Command::Wait(d.min(Duration::from_secs(60))))
+        }
+        "HOLD" => {
+            let keys = words.next().ok_or("HOLD needs keys, like HOLD F1+0 2s")?;
+            let keys = keys
+                .split('+')
+                .map(|k| k.parse::<Key>().map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let d = words
+                .next()
+                .ok_or("HOLD needs a duration, like HOLD F1+0 2s")?;
+            let d = humantime::parse_duration(d).map_err(|e| format!("bad duration {d:?}: {e}"))?;
+            Ok(Command::Hold(keys, d.min(Duration::from_secs(60))))
+        }
+        _ => std::iter::once(first)
+            .chain(words)
+            .map(|k| k.parse::<Key>().map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Command::Press),
+    }
+}
+
+/// Answers `STATE?` (runs on the UI thread; returns a JSON line).
+pub type StateQuery = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// Listens on `path` (replacing a stale socket) until the process ends.
+pub fn listen(path: &Path, sink: KeySink, query: StateQuery) -> std::io::Result<()> {
+    if path.exists() {
+        std::fs::remove_file(path)?;
+    }
+    let listener = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    tracing::info!("scripted keypad listening on {}", path.display());
+    std::thread::Builder::new()
+        .name("script-keys".into())
+        .spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let (sink, query) = (sink.clone(), query.clone());
+                let _ = std::thread::Builder::new()
+                    .name("script-conn".into())
+                    .spawn(move || serve(conn, &sink, &query));
+            }
+        })?;
+    Ok(())
+}
+
+fn serve(conn: UnixStream, sink: &KeySink, query: &StateQuery) {
+    let Ok(mut out) = conn.try_clone() else {
+        return;
+    };
+    for line in BufReader::new(conn).lines() {
+        let Ok(line) = line else { return };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reply = match parse(&line) {
+            Ok(cmd) => run(&cmd, sink, query),
+            Err(e) => format!("error: {e}"),
+        };
+        if writeln!(out, "{reply}").is_err() {
+            return;
+        }
+    }
+}
+
+/// Carries out one command.
+pub fn run(cmd: &Command, sink: &KeySink, query: &StateQuery) -> String {
+    match cmd {
+        Command::Press(keys) => {
+            for k in keys {
+                sink(KeyEvent::Down(*k));
+                sink(KeyEvent::Up(*k));
+            }
+            "ok".into()
+        }
+        Command::Hold(keys, d) => {
+            for k in keys {
+                sink(KeyEvent::Down(*k));
+            }
+            std::thread::sleep(*d);
+            for k in keys.iter().rev() {
+                sink(KeyEvent::Up(*k));
+            }
+            "ok".into()
+        }
+        Command::Wait(d) => {
+            std::thread::sleep(*d);
+            "ok".into()
+        }
+        Command::State => query(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_commands() {
+        assert_eq!(
+            parse("1 2 ENTER"),
+            Ok(Command::Press(vec![
+                Key::Digit(1),
+                Key::Digit(2),
+                Key::Enter
+            ]))
+        );
+        assert_eq!(
+            parse("HOLD F1+0 2s"),
+            Ok(Command::Hold(
+                vec![Key::F1, Key::Digit(0)],
+                Duration::from_secs(2)
+            ))
+        );
+        assert_eq!(
+            parse("wait 500ms"),
+            Ok(Command::Wait(Duration::from_millis(500)))
+        );
+        assert_eq!(parse("STATE?"), Ok(Command::State));
+        assert!(parse("1 2 LAUNCH").unwrap_err().contains("unknown key"));
+        assert!(parse("HOLD F1+0").is_err());
+        assert!(parse("").is_err());
+    }
+}
