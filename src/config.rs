@@ -534,6 +534,56 @@ pub struct KioskConfig {
     pub script_socket: Option<PathBuf>,
 }
 
+/// `session_api`: the socket the sales software talks to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionApiConfig {
+    /// The socket; none = no session API.
+    pub socket: Option<PathBuf>,
+    /// Group of the socket (mode 0660).
+    pub group: Option<String>,
+    /// Users (names or uids) allowed besides root and the kiosk's user.
+    pub allowed_users: Vec<String>,
+    /// Groups (names or gids) whose members are allowed.
+    pub allowed_groups: Vec<String>,
+    /// Most clients at once.
+    pub max_connections: usize,
+    /// Replies and events queued per client before it counts as stalled.
+    pub queue: usize,
+    /// Requests a second per client.
+    pub rate_per_s: u32,
+    /// Roles allowed to approve each action; `default` for the others.
+    pub approvers: std::collections::BTreeMap<String, Vec<crate::core::Role>>,
+}
+
+impl Default for SessionApiConfig {
+    fn default() -> Self {
+        SessionApiConfig {
+            socket: None,
+            group: None,
+            allowed_users: Vec::new(),
+            allowed_groups: Vec::new(),
+            max_connections: 16,
+            queue: 256,
+            rate_per_s: 50,
+            approvers: [("default".to_owned(), vec![crate::core::Role::Admin])]
+                .into_iter()
+                .collect(),
+        }
+    }
+}
+
+impl SessionApiConfig {
+    /// Roles that may approve `action`.
+    pub fn approvers_for(&self, action: &str) -> Vec<crate::core::Role> {
+        self.approvers
+            .get(action)
+            .or_else(|| self.approvers.get("default"))
+            .cloned()
+            .unwrap_or_else(|| vec![crate::core::Role::Admin])
+    }
+}
+
 /// The whole config file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -566,6 +616,8 @@ pub struct Config {
     pub input: InputConfig,
     /// Kiosk mode on the Pi.
     pub kiosk: KioskConfig,
+    /// The sales software's socket.
+    pub session_api: SessionApiConfig,
 }
 
 impl Config {

@@ -10,6 +10,7 @@ pub mod core;
 pub mod hw;
 pub mod logging;
 pub mod service;
+pub mod session;
 pub mod store;
 pub mod sys;
 pub mod tillctl;

@@ -238,9 +238,53 @@ pub fn current_user() -> (u32, String) {
     (uid.as_raw(), name)
 }
 
+/// Listens on a Unix socket at `path` with `mode` (and `group`, if given),
+/// replacing a stale socket. The socket is bound under a temporary name,
+/// given its mode and group, then renamed into place: a client never finds
+/// a path that refuses connections (bound but not yet listening) or that
+/// still has the umask's permissions.
+pub fn listen_unix(
+    path: &Path,
+    mode: u32,
+    group: Option<u32>,
+) -> std::io::Result<std::os::unix::net::UnixListener> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".{}.new", std::process::id()));
+    let tmp = path.with_file_name(name);
+    let _ = std::fs::remove_file(&tmp);
+    let listener = std::os::unix::net::UnixListener::bind(&tmp)?;
+    let placed = (|| {
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))?;
+        if let Some(g) = group {
+            nix::unistd::chown(&tmp, None, Some(nix::unistd::Gid::from_raw(g)))?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(listener)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_socket_appears_listening_with_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("api.sock");
+        std::fs::write(&path, "stale").unwrap();
+        let _l = listen_unix(&path, 0o660, None).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o660);
+        std::os::unix::net::UnixStream::connect(&path).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary name left behind");
+    }
 
     #[test]
     fn cpuinfo_serial() {

@@ -105,6 +105,9 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
     },
+    /// Talk to the running kiosk's session API (as the sales software does)
+    #[command(subcommand)]
+    Session(SessionCmd),
     /// Check a config file and print the first error with its line and column
     CheckConfig {
         /// The file
@@ -158,6 +161,48 @@ pub struct Target {
     /// Operator number (two digits)
     #[arg(value_parser = parse_id)]
     pub number: OperatorId,
+}
+
+/// `tillctl session ...`: clients of the session API.
+#[derive(Subcommand, Debug)]
+pub enum SessionCmd {
+    /// Print events as they happen (signed_in, signed_out, ...) until interrupted
+    Watch {
+        /// The socket [default: session_api.socket from the config]
+        #[arg(long, value_name = "PATH")]
+        socket: Option<PathBuf>,
+    },
+    /// Who is signed in
+    Whoami {
+        /// The socket [default: session_api.socket from the config]
+        #[arg(long, value_name = "PATH")]
+        socket: Option<PathBuf>,
+    },
+    /// Ask a supervisor to approve an action at the till; waits for the answer.
+    /// Exit 0 approved, 20 denied, 21 cancelled, 22 timed out
+    Approve {
+        /// What to approve: void, refund, discount...
+        #[arg(long)]
+        action: String,
+        /// The amount to show
+        #[arg(long)]
+        amount: Option<String>,
+        /// Why
+        #[arg(long)]
+        reason: Option<String>,
+        /// Seconds to wait for an answer (1-600)
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+        /// The socket [default: session_api.socket from the config]
+        #[arg(long, value_name = "PATH")]
+        socket: Option<PathBuf>,
+    },
+    /// Sign the current operator out
+    SignOut {
+        /// The socket [default: session_api.socket from the config]
+        #[arg(long, value_name = "PATH")]
+        socket: Option<PathBuf>,
+    },
 }
 
 /// `tillctl state ...`
@@ -524,6 +569,7 @@ pub fn run(cli: Cli) -> Res {
         }
         Command::Recovery(cmd) => recovery(&ctx, cmd, &mut input),
         Command::Audit { since } => audit(&ctx, since.as_deref()),
+        Command::Session(cmd) => session(&ctx, cmd),
         Command::CheckConfig { .. } | Command::Calibrate { .. } => unreachable!("handled above"),
     }
 }
@@ -884,6 +930,137 @@ fn audit(ctx: &Ctx, since: Option<&str>) -> Res {
         );
     }
     Ok(0)
+}
+
+fn session(ctx: &Ctx, cmd: SessionCmd) -> Res {
+    use crate::session::client::Client;
+    let socket = match &cmd {
+        SessionCmd::Watch { socket }
+        | SessionCmd::Whoami { socket }
+        | SessionCmd::SignOut { socket }
+        | SessionCmd::Approve { socket, .. } => socket.clone(),
+    };
+    let path = socket
+        .or_else(|| ctx.loaded.config.session_api.socket.clone())
+        .unwrap_or_else(|| PathBuf::from("/run/till-kiosk/session.sock"));
+    let mut client = Client::connect(&path).map_err(|e| {
+        Failure::new(
+            3,
+            format!("unable to connect to the kiosk at {}: {e}", path.display()),
+        )
+        .hint("is till-kiosk running, with session_api.socket set, and may this user use it?")
+    })?;
+    let fail = |e: std::io::Error| Failure::new(3, format!("the kiosk at {}: {e}", path.display()));
+    let refused = |v: &serde_json::Value| {
+        Failure::new(
+            1,
+            format!(
+                "the kiosk refused: {}",
+                v["message"]
+                    .as_str()
+                    .unwrap_or_else(|| v["error"].as_str().unwrap_or("?"))
+            ),
+        )
+    };
+    match cmd {
+        SessionCmd::Whoami { .. } => {
+            let v = client
+                .request("whoami", serde_json::json!({}))
+                .map_err(fail)?;
+            if v["ok"] != true {
+                return Err(refused(&v));
+            }
+            let s = &v["session"];
+            ctx.print(s, || {
+                if s.is_null() {
+                    "nobody is signed in".into()
+                } else {
+                    format!(
+                        "{} {} ({}) since {}",
+                        s["operator"].as_str().unwrap_or(""),
+                        s["name"].as_str().unwrap_or(""),
+                        s["role"].as_str().unwrap_or(""),
+                        s["since"].as_str().unwrap_or("")
+                    )
+                }
+            });
+            Ok(0)
+        }
+        SessionCmd::SignOut { .. } => {
+            let v = client
+                .request("sign_out", serde_json::json!({}))
+                .map_err(fail)?;
+            if v["ok"] != true {
+                return Err(refused(&v));
+            }
+            ctx.print(&v, || match v["signed_out"].as_str() {
+                Some(id) => format!("signed out {id}"),
+                None => "nobody was signed in".into(),
+            });
+            Ok(0)
+        }
+        SessionCmd::Watch { .. } => {
+            let v = client
+                .request("subscribe", serde_json::json!({}))
+                .map_err(fail)?;
+            if v["ok"] != true {
+                return Err(refused(&v));
+            }
+            eprintln!("watching {} (Ctrl+C to stop)", path.display());
+            while let Some(ev) = client.next_message().map_err(fail)? {
+                if ctx.json {
+                    println!("{ev}");
+                } else {
+                    let mut words = vec![
+                        ev["time"].as_str().unwrap_or("").to_owned(),
+                        ev["event"].as_str().unwrap_or("?").to_owned(),
+                    ];
+                    if let Some(o) = ev.as_object() {
+                        for (k, val) in o {
+                            if !["v", "time", "event"].contains(&k.as_str()) {
+                                words.push(format!(
+                                    "{k}={}",
+                                    val.as_str().map_or_else(|| val.to_string(), str::to_owned)
+                                ));
+                            }
+                        }
+                    }
+                    println!("{}", words.join("  "));
+                }
+                let _ = std::io::stdout().flush();
+            }
+            Ok(0)
+        }
+        SessionCmd::Approve {
+            action,
+            amount,
+            reason,
+            timeout,
+            ..
+        } => {
+            let v = client
+                .request("approve", serde_json::json!({"action": action, "amount": amount, "reason": reason, "timeout_s": timeout}))
+                .map_err(fail)?;
+            if v["ok"] != true {
+                return Err(refused(&v));
+            }
+            let result = v["result"].as_str().unwrap_or("").to_owned();
+            ctx.print(&v, || match result.as_str() {
+                "approved" => format!(
+                    "approved by {} {}",
+                    v["by"]["operator"].as_str().unwrap_or(""),
+                    v["by"]["name"].as_str().unwrap_or("")
+                ),
+                other => other.to_owned(),
+            });
+            Ok(match result.as_str() {
+                "approved" => 0,
+                "denied" => 20,
+                "cancelled" => 21,
+                _ => 22,
+            })
+        }
+    }
 }
 
 fn check_config(file: &Path, json: bool) -> Res {

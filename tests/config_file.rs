@@ -14,7 +14,7 @@ fn the_example_parses_and_equals_the_defaults_where_it_says_so() {
     let cfg = read_config(&example()).unwrap();
     let text = std::fs::read_to_string(example()).unwrap();
     // The PACKAGED differences, and no others.
-    assert_eq!(text.matches("# PACKAGED:").count(), 5);
+    assert_eq!(text.matches("# PACKAGED:").count(), 7);
     assert_eq!(
         cfg.state_dir.as_deref(),
         Some(Path::new("/var/lib/till-kiosk"))
@@ -26,6 +26,14 @@ fn the_example_parses_and_equals_the_defaults_where_it_says_so() {
         till_kiosk::config::BuzzerBackend::SoftwarePwm
     );
     assert_eq!(cfg.kiosk.console.as_deref(), Some(Path::new("/dev/tty1")));
+    assert_eq!(
+        cfg.session_api.socket.as_deref(),
+        Some(Path::new("/run/till-kiosk/session.sock"))
+    );
+    assert_eq!(
+        cfg.session_api.allowed_groups,
+        vec!["till-sales".to_owned()]
+    );
     let defaults = Config::default();
     let same = Config {
         state_dir: None,
@@ -41,6 +49,12 @@ fn the_example_parses_and_equals_the_defaults_where_it_says_so() {
         kiosk: till_kiosk::config::KioskConfig {
             console: None,
             ..cfg.kiosk.clone()
+        },
+        session_api: till_kiosk::config::SessionApiConfig {
+            socket: None,
+            group: None,
+            allowed_groups: Vec::new(),
+            ..cfg.session_api.clone()
         },
         ..cfg
     };

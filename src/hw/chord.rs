@@ -65,10 +65,15 @@ impl Chord {
                 ChordOutput::None
             }
             KeyEvent::Up(k) if k == self.modifier => {
+                // Held long enough, even if nobody polled in time (a busy
+                // UI thread): the release still completes the chord.
+                let held = self.poll(now_ms);
                 self.modifier_down = false;
                 self.both_since = None;
                 self.fired = false;
-                if self.used {
+                if held {
+                    ChordOutput::Fired
+                } else if self.used {
                     ChordOutput::None
                 } else {
                     ChordOutput::Key(self.modifier)
@@ -82,8 +87,13 @@ impl Chord {
                 ChordOutput::None
             }
             KeyEvent::Up(k) if k == self.other => {
+                let held = self.poll(now_ms);
                 self.both_since = None;
-                ChordOutput::None
+                if held {
+                    ChordOutput::Fired
+                } else {
+                    ChordOutput::None
+                }
             }
             KeyEvent::Down(k) => ChordOutput::Key(k),
             KeyEvent::Up(_) => ChordOutput::None,
@@ -149,6 +159,23 @@ mod tests {
         c.event(Up(Key::Digit(0)), 1_500);
         assert!(!c.poll(3_000));
         assert_eq!(c.deadline(), None);
+    }
+
+    #[test]
+    fn a_release_after_the_hold_fires_even_if_nobody_polled() {
+        // The UI thread was busy and its timer came late: the key times
+        // still say the chord was held for 2.5 s.
+        let mut c = Chord::service();
+        c.event(Down(Key::F1), 0);
+        c.event(Down(Key::Digit(0)), 0);
+        assert_eq!(c.event(Up(Key::Digit(0)), 2_500), ChordOutput::Fired);
+        assert_eq!(c.event(Up(Key::F1), 2_501), ChordOutput::None);
+        assert!(!c.poll(9_000), "once");
+
+        let mut c = Chord::service();
+        c.event(Down(Key::F1), 0);
+        c.event(Down(Key::Digit(0)), 0);
+        assert_eq!(c.event(Up(Key::F1), 2_000), ChordOutput::Fired);
     }
 
     #[test]

@@ -18,8 +18,7 @@
 use super::KeySink;
 use super::keys::{Key, KeyEvent};
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,11 +74,7 @@ pub type StateQuery = Arc<dyn Fn() -> String + Send + Sync>;
 
 /// Listens on `path` (replacing a stale socket) until the process ends.
 pub fn listen(path: &Path, sink: KeySink, query: StateQuery) -> std::io::Result<()> {
-    if path.exists() {
-        std::fs::remove_file(path)?;
-    }
-    let listener = UnixListener::bind(path)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    let listener = crate::sys::listen_unix(path, 0o600, None)?;
     tracing::info!("scripted keypad listening on {}", path.display());
     std::thread::Builder::new()
         .name("script-keys".into())

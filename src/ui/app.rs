@@ -119,7 +119,8 @@ pub fn set_current(ui: &Rc<Ui>) {
     CURRENT.with(|c| *c.borrow_mut() = Rc::downgrade(ui));
 }
 
-fn with_current(f: impl FnOnce(&Rc<Ui>)) {
+/// Runs `f` with the UI, on the UI thread.
+pub(crate) fn with_current(f: impl FnOnce(&Rc<Ui>)) {
     CURRENT.with(|c| {
         if let Some(ui) = c.borrow().upgrade() {
             f(&ui);
@@ -130,9 +131,11 @@ fn with_current(f: impl FnOnce(&Rc<Ui>)) {
 /// Keys from hardware threads, delivered on the UI thread in order.
 pub fn key_sink() -> KeySink {
     Arc::new(|ev| {
+        let pressed = std::time::Instant::now();
         let _ = slint::invoke_from_event_loop(move || {
             with_current(|ui| {
-                ui.update(|k| k.key_event(ev));
+                let waited = u64::try_from(pressed.elapsed().as_millis()).unwrap_or(u64::MAX);
+                ui.update(|k| k.key_event_waited(ev, waited));
                 ui.arm_chord();
             })
         });
@@ -152,6 +155,7 @@ fn state_query() -> StateQuery {
                     "message": v.message,
                     "lang": v.lang,
                     "idle_secs": v.idle_secs,
+                    "approval": v.approval.active.then_some(&v.approval.action),
                 });
                 let _ = tx.send(json.to_string());
             })
@@ -270,6 +274,8 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     let parts = build(&opts, hardware.buzzer.clone());
     let mut kiosk = parts.kiosk;
     kiosk.set_hardware_problems(hardware.problems.clone());
+    kiosk.set_approvers(cfg.session_api.clone());
+    let service = kiosk.service().clone();
 
     let window = AppWindow::new()?;
     if opts.fullscreen {
@@ -289,6 +295,32 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
         && let Err(e) = script::listen(path, key_sink(), state_query())
     {
         tracing::error!("scripted keypad socket {}: {e}", path.display());
+    }
+    if let Some(path) = &cfg.session_api.socket {
+        let (access, group) = crate::session::access(&cfg.session_api);
+        let server_cfg = crate::session::server::ServerConfig {
+            path: path.clone(),
+            group,
+            access,
+            max_connections: cfg.session_api.max_connections.max(1),
+            queue: cfg.session_api.queue.max(1),
+            rate_per_s: cfg.session_api.rate_per_s.max(1),
+        };
+        let engine = Arc::new(super::session_engine::UiEngine {
+            service: service.clone(),
+        });
+        match crate::session::server::Server::start(server_cfg, engine) {
+            Ok(server) => {
+                let clock = service.clock().clone();
+                ui.set_event_hook(Box::new(move |e| {
+                    server.broadcast(&super::session_engine::event_line(e, clock.wall()))
+                }));
+            }
+            Err(e) => tracing::error!(
+                "session API socket {}: {e}; the sales software cannot reach the kiosk",
+                path.display()
+            ),
+        }
     }
 
     loop {

@@ -219,7 +219,7 @@ pub fn sign_in(k: &mut Kiosk, n: &str, pw: &str) {
 }
 
 /// Every scene, in the order the README shows them.
-pub const SCENES: [&str; 31] = [
+pub const SCENES: [&str; 33] = [
     "setup",
     "sign-in",
     "sign-in-wrong",
@@ -249,6 +249,8 @@ pub const SCENES: [&str; 31] = [
     "recovery-password",
     "recovery-not-provisioned",
     "idle-warning",
+    "approval",
+    "approval-refused",
     "fault",
     "fault-config",
 ];
@@ -258,7 +260,7 @@ pub fn expected_screen(name: &str) -> Option<Screen> {
     Some(match name {
         "setup" => Screen::Setup,
         n if n.starts_with("sign-in") || n == "idle-warning-done" => Screen::SignIn,
-        "home" | "idle-warning" => Screen::Home,
+        "home" | "idle-warning" | "approval" | "approval-refused" => Screen::Home,
         "settings" => Screen::Settings,
         "security" => Screen::Security,
         n if n.starts_with("change-password") => Screen::ChangePassword,
@@ -458,6 +460,31 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
             sign_in(&mut k, "01", CASHIER_PW);
             clock.advance(Duration::from_secs(15 * 60 - 27));
             k.tick();
+        }
+        "approval" | "approval-refused" => {
+            // The sales software asks while a cashier is signed in.
+            sign_in(&mut k, "01", CASHIER_PW);
+            let req = crate::session::protocol::ApprovalRequest {
+                action: "void".into(),
+                amount: Some("¥128.50".into()),
+                reason: Some(
+                    base.lang
+                        .pick("Customer changed their mind", "顾客改变主意"),
+                ),
+                timeout_s: 60,
+                requester: "uid 1001 pid 4242".into(),
+            };
+            k.start_approval(1, req, Box::new(|_| {})).ok()?;
+            clock.advance(Duration::from_secs(8));
+            k.tick();
+            if name == "approval-refused" {
+                type_text(&mut k, "01");
+                type_text(&mut k, CASHIER_PW);
+                k.submit();
+            } else {
+                type_text(&mut k, "00");
+                type_text(&mut k, "58");
+            }
         }
         "fault" => {
             store.corrupt(true);

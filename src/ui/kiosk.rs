@@ -21,9 +21,11 @@ use crate::core::{
     Actor, AuthOutcome, Clock, Lang, Localized, MustChange, OperatorId, OperatorStatus,
     OperatorView, Outcome, Rejection, Role, Secret, TillError, WallTime,
 };
+use crate::core::{AuditEvent, EventKind};
 use crate::hw::chord::{Chord, ChordOutput};
 use crate::hw::{Beep, Buzzer, Key, KeyEvent};
 use crate::service::{Health, Service, ServiceError, Setup};
+use crate::session::protocol::{ApprovalRequest, ApprovalResult, SessionInfo};
 use std::sync::Arc;
 
 /// Who is signed in.
@@ -69,6 +71,17 @@ pub enum KioskEvent {
     },
     /// The language changed.
     LanguageChanged(Lang),
+}
+
+/// An approval waiting at the till.
+struct Approval {
+    id: u64,
+    req: ApprovalRequest,
+    allowed: Vec<Role>,
+    deadline_ms: u64,
+    done: Option<Box<dyn FnOnce(ApprovalResult) + Send>>,
+    /// What was on screen underneath, restored afterwards.
+    stash: (Form, (MsgKind, String), Option<SignInLock>, bool),
 }
 
 /// Buttons on the operator detail screen.
@@ -246,6 +259,8 @@ pub struct Kiosk {
     info: InfoView,
     persistent: bool,
     events: Vec<KioskEvent>,
+    approval: Option<Approval>,
+    approvers: crate::config::SessionApiConfig,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -307,6 +322,8 @@ impl Kiosk {
             info: InfoView::default(),
             persistent: true,
             events: Vec::new(),
+            approval: None,
+            approvers: crate::config::SessionApiConfig::default(),
         };
         if k.fault.is_none() {
             k.check_health();
@@ -416,6 +433,10 @@ impl Kiosk {
 
     fn enter_fault(&mut self, f: Fault) {
         tracing::error!("kiosk fault: {f:?}");
+        if let Some(a) = &self.approval {
+            let id = a.id;
+            self.finish_approval(id, ApprovalResult::Cancelled, "the till is out of service");
+        }
         if let Some(s) = self.session.take() {
             self.events.push(KioskEvent::SignedOut {
                 id: s.id,
@@ -525,7 +546,7 @@ impl Kiosk {
     /// Opens `screen` from a button, keeping the way back.
     pub fn navigate(&mut self, screen: Screen) {
         self.touch();
-        if self.temp.is_some() || self.screen == Screen::Fault {
+        if self.temp.is_some() || self.screen == Screen::Fault || self.approval.is_some() {
             return;
         }
         let allowed = match (&self.session, screen) {
@@ -553,7 +574,7 @@ impl Kiosk {
     /// The back button (or Cancel on a screen with nothing to clear).
     pub fn back(&mut self) {
         self.touch();
-        if self.temp.is_some() || self.screen == Screen::Fault {
+        if self.temp.is_some() || self.screen == Screen::Fault || self.approval.is_some() {
             return;
         }
         if self.confirm.take().is_some() {
@@ -593,8 +614,16 @@ impl Kiosk {
     /// A key from the desktop keyboard or a hardware keypad: chord
     /// detection first, then [`key`](Kiosk::key).
     pub fn key_event(&mut self, ev: KeyEvent) {
-        let now = self.now_ms();
-        match self.chord.event(ev, now) {
+        self.key_event_waited(ev, 0);
+    }
+
+    /// [`key_event`](Kiosk::key_event) for a key that happened `waited_ms`
+    /// ago and sat in the queue to the UI thread: the chord measures how
+    /// long keys were held from when they were pressed, not from when a
+    /// busy UI thread got round to them.
+    pub fn key_event_waited(&mut self, ev: KeyEvent, waited_ms: u64) {
+        let at = self.now_ms().saturating_sub(waited_ms);
+        match self.chord.event(ev, at) {
             ChordOutput::Key(k) => self.key(k),
             ChordOutput::Fired => self.chord_fired(),
             ChordOutput::None => self.touch(),
@@ -627,6 +656,9 @@ impl Kiosk {
         self.touch();
         if self.screen == Screen::Fault {
             return;
+        }
+        if self.approval.is_some() {
+            return self.approval_key(key);
         }
         if self.temp.is_some() {
             if key == Key::Enter {
@@ -719,6 +751,9 @@ impl Kiosk {
     /// The OK button.
     pub fn submit(&mut self) {
         self.touch();
+        if self.approval.is_some() {
+            return self.approval_submit();
+        }
         match self.screen {
             Screen::Setup => self.submit_setup(),
             Screen::SignIn => self.submit_sign_in(),
@@ -936,6 +971,10 @@ impl Kiosk {
 
     fn end_session(&mut self, reason: &'static str, note: Note) {
         self.touch();
+        if let Some(a) = &self.approval {
+            let id = a.id;
+            self.finish_approval(id, ApprovalResult::Cancelled, "the till signed out");
+        }
         let Some(s) = self.session.take() else { return };
         if let Err(e) = self.svc.sign_out(&Actor::Operator(s.id), s.id, reason) {
             tracing::error!("sign-out not audited: {e}");
@@ -1564,11 +1603,245 @@ impl Kiosk {
         }
     }
 
+    // ---- supervisor approval (session API) ----------------------------------------
+
+    /// Uses the session API's config (who may approve what).
+    pub fn set_approvers(&mut self, cfg: crate::config::SessionApiConfig) {
+        self.approvers = cfg;
+    }
+
+    /// Who is signed in, for the session API.
+    pub fn session_info(&self) -> Option<SessionInfo> {
+        self.session.as_ref().map(|s| SessionInfo {
+            operator: s.id.to_string(),
+            name: s.name.clone(),
+            role: s.role.to_string(),
+            since: s.since.rfc3339(),
+            must_change_password: s.must_change.is_some(),
+        })
+    }
+
+    /// Shows a supervisor-approval request over whatever is on screen.
+    /// `done` is called exactly once, unless this returns an error.
+    pub fn start_approval(
+        &mut self,
+        id: u64,
+        req: ApprovalRequest,
+        done: Box<dyn FnOnce(ApprovalResult) + Send>,
+    ) -> Result<(), String> {
+        if self.approval.is_some() {
+            return Err("another approval is waiting at the till".into());
+        }
+        if self.screen == Screen::Fault {
+            return Err("the till is out of service".into());
+        }
+        let detail = format!(
+            "{} {}{}; asked by {}",
+            req.action,
+            req.amount.as_deref().unwrap_or(""),
+            req.reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default(),
+            req.requester
+        );
+        let ev = AuditEvent::new(
+            EventKind::ApprovalRequested,
+            &self.actor(),
+            None,
+            Outcome::Ok,
+        )
+        .detail(detail);
+        if let Err(e) = self.svc.record(vec![ev]) {
+            tracing::error!("approval request not audited: {e}");
+        }
+        let stash = (
+            std::mem::replace(
+                &mut self.form,
+                Form::new(vec![
+                    Field::new(FieldKind::Digits { max: 2 }),
+                    Field::new(FieldKind::Secret {
+                        max: PASSWORD_MAX,
+                        digits_only: false,
+                    }),
+                ]),
+            ),
+            std::mem::take(&mut self.msg),
+            self.lock.take(),
+            std::mem::take(&mut self.letters),
+        );
+        let deadline_ms = self.now_ms() + req.timeout_s * 1000;
+        let allowed = self.approvers.approvers_for(&req.action);
+        self.approval = Some(Approval {
+            id,
+            req,
+            allowed,
+            deadline_ms,
+            done: Some(done),
+            stash,
+        });
+        self.buzzer.play(Beep::Error);
+        Ok(())
+    }
+
+    /// The program withdrew approval `id` (or went away).
+    pub fn cancel_approval(&mut self, id: u64) {
+        self.finish_approval(id, ApprovalResult::Cancelled, "withdrawn by the program");
+    }
+
+    /// "Deny" on the approval overlay.
+    pub fn deny_approval(&mut self) {
+        self.touch();
+        if let Some(a) = &self.approval {
+            let id = a.id;
+            self.finish_approval(id, ApprovalResult::Denied, "denied at the till");
+        }
+    }
+
+    fn approval_key(&mut self, key: Key) {
+        match self.form.key(key) {
+            FormKey::Edited => self.buzzer.play(Beep::Click),
+            FormKey::Refused => self.buzzer.play(Beep::Error),
+            FormKey::Submit => self.approval_submit(),
+            FormKey::Cancel => self.deny_approval(),
+        }
+    }
+
+    fn approval_submit(&mut self) {
+        let Some(id) = self.typed_number() else {
+            self.buzzer.play(Beep::Error);
+            self.form.focus(0);
+            return self.note(MsgKind::Error, Note::EnterNumber);
+        };
+        if self.form.field(1).is_empty() {
+            self.buzzer.play(Beep::Error);
+            self.form.focus(1);
+            return self.note(MsgKind::Error, Note::EnterPassword);
+        }
+        // The same path and lockout as any sign-in.
+        let result = self
+            .svc
+            .authenticate(&Actor::Kiosk, id, self.form.field(1).secret());
+        self.form.field_mut(1).clear();
+        let outcome = match result {
+            Ok(o) => o,
+            Err(e) => return self.failed(e),
+        };
+        let lang = self.lang;
+        match outcome {
+            AuthOutcome::Ok { id, name, role, .. } => {
+                let allowed = self
+                    .approval
+                    .as_ref()
+                    .is_some_and(|a| a.allowed.contains(&role));
+                if !allowed {
+                    self.buzzer.play(Beep::Error);
+                    self.form.clear();
+                    return self.say(
+                        MsgKind::Error,
+                        lang.pick(
+                            format!("{id} {name} may not approve this. Ask a supervisor."),
+                            format!("{id} {name} 无权授权此操作。请找主管。"),
+                        ),
+                    );
+                }
+                let info = SessionInfo {
+                    operator: id.to_string(),
+                    name,
+                    role: role.to_string(),
+                    since: self.clock.wall().rfc3339(),
+                    must_change_password: false,
+                };
+                let aid = self.approval.as_ref().map_or(0, |a| a.id);
+                self.buzzer.play(Beep::Success);
+                self.finish_approval(aid, ApprovalResult::Approved(info), "approved");
+            }
+            AuthOutcome::MustChange { id, .. } => {
+                self.buzzer.play(Beep::Error);
+                self.form.clear();
+                self.say(
+                    MsgKind::Error,
+                    lang.pick(
+                        format!("{id} must change the password before approving anything."),
+                        format!("{id} 须先修改密码才能授权。"),
+                    ),
+                );
+            }
+            other => {
+                let beep = if matches!(
+                    other,
+                    AuthOutcome::Wrong {
+                        penalty: Penalty::TriesLeft { .. }
+                    }
+                ) {
+                    Beep::Error
+                } else {
+                    Beep::Locked
+                };
+                self.buzzer.play(beep);
+                // A supervisor locked out here is locked everywhere: the
+                // sales software hears it like a lockout at sign-in.
+                let secs = match other {
+                    AuthOutcome::Wrong {
+                        penalty: Penalty::Wait { secs },
+                    }
+                    | AuthOutcome::Locked { secs } => Some(Some(secs)),
+                    AuthOutcome::Wrong {
+                        penalty: Penalty::UntilAdmin,
+                    }
+                    | AuthOutcome::LockedUntilAdmin => Some(None),
+                    _ => None,
+                };
+                if let Some(secs) = secs {
+                    self.events.push(KioskEvent::Locked { id, secs });
+                }
+                let m = other.message(lang);
+                self.say(MsgKind::Error, m);
+                self.form.focus(1);
+            }
+        }
+    }
+
+    fn finish_approval(&mut self, id: u64, result: ApprovalResult, why: &str) {
+        let Some(mut a) = self.approval.take_if(|a| a.id == id) else {
+            return;
+        };
+        let (outcome, subject) = match &result {
+            ApprovalResult::Approved(by) => (Outcome::Ok, Some(by.operator.clone())),
+            ApprovalResult::Denied => (Outcome::Refused, None),
+            ApprovalResult::Cancelled | ApprovalResult::Timeout => (Outcome::Failed, None),
+        };
+        let ev = AuditEvent::new(EventKind::ApprovalResult, &self.actor(), subject, outcome)
+            .detail(format!(
+                "{} {}: {} ({why})",
+                a.req.action,
+                a.req.amount.as_deref().unwrap_or(""),
+                result.word()
+            ));
+        if let Err(e) = self.svc.record(vec![ev]) {
+            tracing::error!("approval result not audited: {e}");
+        }
+        let (form, msg, lock, letters) = std::mem::take(&mut a.stash);
+        self.form = form;
+        self.msg = msg;
+        self.lock = lock;
+        self.letters = letters;
+        if let Some(done) = a.done.take() {
+            done(result);
+        }
+    }
+
     // ---- time ----------------------------------------------------------------------
 
     /// Once a second: the clock, countdowns, idle sign-out, fault re-checks.
     pub fn tick(&mut self) {
         let now = self.now_ms();
+        if let Some(a) = &self.approval
+            && now >= a.deadline_ms
+        {
+            let id = a.id;
+            self.finish_approval(id, ApprovalResult::Timeout, "nobody answered in time");
+        }
         // A lockout countdown that has run out: ask the core again.
         if let Some(lock) = self.lock
             && lock.until_ms.is_some_and(|t| now >= t)
@@ -1742,6 +2015,17 @@ impl Kiosk {
             info: self.info.clone(),
             fault: self.fault_view(),
             warn_not_persistent: !self.persistent,
+            approval: match &self.approval {
+                None => ApprovalView::default(),
+                Some(a) => ApprovalView {
+                    active: true,
+                    action: a.req.action.to_uppercase(),
+                    amount: a.req.amount.clone().unwrap_or_default(),
+                    reason: a.req.reason.clone().unwrap_or_default(),
+                    secs_left: i32::try_from(a.deadline_ms.saturating_sub(now_ms).div_ceil(1000))
+                        .unwrap_or(0),
+                },
+            },
         }
     }
 

@@ -21,6 +21,7 @@ pub mod keymap;
 pub mod kiosk;
 pub mod main;
 pub mod screenshot;
+pub mod session_engine;
 pub mod view;
 
 /// The Rust side of `ui/app.slint`.
@@ -43,7 +44,11 @@ pub struct Ui {
     kiosk: RefCell<Kiosk>,
     last: RefCell<Option<View>>,
     chord_timer: slint::Timer,
+    events: RefCell<Option<EventHook>>,
 }
+
+/// Receives the kiosk's events (the session API's broadcaster).
+pub type EventHook = Box<dyn Fn(&kiosk::KioskEvent)>;
 
 impl std::fmt::Debug for Ui {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -61,6 +66,7 @@ impl Ui {
             kiosk: RefCell::new(kiosk),
             last: RefCell::new(None),
             chord_timer: slint::Timer::default(),
+            events: RefCell::new(None),
         });
         adapters::connect_all(window, &ui);
         ui.refresh();
@@ -86,8 +92,20 @@ impl Ui {
         self.refresh();
     }
 
-    /// Copies what changed in the view into the Slint globals.
+    /// Sends the kiosk's events to `hook` from now on.
+    pub fn set_event_hook(&self, hook: EventHook) {
+        *self.events.borrow_mut() = Some(hook);
+    }
+
+    /// Copies what changed in the view into the Slint globals, and passes
+    /// the kiosk's events on.
     pub fn refresh(&self) {
+        let events = self.kiosk.borrow_mut().take_events();
+        if let Some(hook) = self.events.borrow().as_ref() {
+            for e in &events {
+                hook(e);
+            }
+        }
         let Some(window) = self.window.upgrade() else {
             return;
         };

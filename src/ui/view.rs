@@ -304,6 +304,21 @@ pub struct InfoView {
     pub hardware: String,
 }
 
+/// A supervisor approval asked for by the sales software.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ApprovalView {
+    /// Shown over the screen.
+    pub active: bool,
+    /// What is to be approved ("VOID").
+    pub action: String,
+    /// The amount, if given.
+    pub amount: String,
+    /// The reason, if given.
+    pub reason: String,
+    /// Seconds left to answer.
+    pub secs_left: i32,
+}
+
 /// The fault screen.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct FaultView {
@@ -358,6 +373,8 @@ pub struct View {
     pub info: InfoView,
     /// Fault.
     pub fault: FaultView,
-    /// The till is in a state where the sign-in screen shows "Forgot admin password?".
+    /// The state directory would not survive a reboot.
     pub warn_not_persistent: bool,
+    /// A supervisor approval over the screen.
+    pub approval: ApprovalView,
 }

@@ -2,6 +2,8 @@
 //! dir, a fake clock, and helpers to run the real `tillctl` binary.
 #![allow(dead_code)]
 
+pub mod headless;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

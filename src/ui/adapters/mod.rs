@@ -2,6 +2,7 @@
 //! the controller, `apply` copies its part of the view when it changed.
 
 mod app;
+mod approval;
 mod audit;
 mod form;
 mod info;
@@ -23,6 +24,7 @@ pub fn connect_all(window: &AppWindow, ui: &Rc<Ui>) {
     policy::connect(window, ui);
     audit::connect(window, ui);
     recovery::connect(window, ui);
+    approval::connect(window, ui);
 }
 
 /// Applies the view; `last` is what was applied before (`None`: everything).
@@ -34,6 +36,7 @@ pub fn apply_all(window: &AppWindow, view: &View, last: Option<&View>) {
     audit::apply(window, view, last);
     recovery::apply(window, view, last);
     info::apply(window, view, last);
+    approval::apply(window, view, last);
 }
 
 /// Whether a part of the view differs from what was applied.

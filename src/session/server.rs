@@ -1,0 +1,420 @@
+//! The session API server: a Unix socket in the kiosk process.
+//!
+//! Robust against its clients:
+//! * every connection has a reader thread and a writer thread; replies and
+//!   events reach the writer through a **bounded** queue, and the
+//!   broadcaster only ever `try_send`s, so a client that stops reading is
+//!   dropped instead of slowing anyone down;
+//! * a connection has at most one request waiting on the kiosk at a time,
+//!   and a rate limit, so a flood cannot starve the UI;
+//! * at most `max_connections` clients; lines longer than 8 KiB are refused;
+//! * malformed or unknown requests get an error and the connection stays;
+//! * a client that disconnects while its approval is pending cancels it;
+//! * every connection's peer credentials (`SO_PEERCRED`) are checked
+//!   against the configured users and groups; a refusal is audited.
+
+use super::protocol::{self, ApprovalRequest, ApprovalResult, Request, SessionInfo};
+use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the server needs from the kiosk. Implemented by the UI (posting to
+/// its thread) and by test doubles.
+pub trait Engine: Send + Sync + 'static {
+    /// Who is signed in.
+    fn whoami(&self) -> Result<Option<SessionInfo>, String>;
+    /// Signs the current operator out; returns who it was.
+    fn sign_out(&self) -> Result<Option<String>, String>;
+    /// Starts an approval; `done` is called exactly once with the result.
+    /// Errors (`busy`) mean it did not start and `done` is not called.
+    fn approve(
+        &self,
+        id: u64,
+        req: ApprovalRequest,
+        done: Box<dyn FnOnce(ApprovalResult) + Send>,
+    ) -> Result<(), String>;
+    /// Cancels approval `id` if it is still pending; returns once done.
+    fn cancel(&self, id: u64);
+    /// Records that a peer was refused (audit log).
+    fn peer_refused(&self, uid: u32, gid: u32, pid: i32);
+}
+
+/// Who may connect.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    /// Users allowed by uid.
+    pub uids: Vec<u32>,
+    /// Groups allowed by gid (the peer's primary or supplementary groups).
+    pub gids: Vec<u32>,
+}
+
+impl Access {
+    /// Whether a peer with these credentials may talk to the kiosk. The
+    /// kiosk's own user and root always may.
+    pub fn allows(&self, uid: u32, gid: u32, supplementary: &[u32]) -> bool {
+        let me = nix::unistd::getuid().as_raw();
+        uid == 0
+            || uid == me
+            || self.uids.contains(&uid)
+            || self.gids.contains(&gid)
+            || supplementary.iter().any(|g| self.gids.contains(g))
+    }
+}
+
+/// The supplementary groups of process `pid` (from /proc; empty if gone).
+pub fn supplementary_groups(pid: i32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("Groups:")).map(|g| {
+                g.split_whitespace()
+                    .filter_map(|n| n.parse().ok())
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// Limits and place.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The socket path.
+    pub path: PathBuf,
+    /// Group given the socket (mode 0660), if any.
+    pub group: Option<u32>,
+    /// Who may connect.
+    pub access: Access,
+    /// Most clients at once.
+    pub max_connections: usize,
+    /// Events and replies queued per client before it counts as stalled.
+    pub queue: usize,
+    /// Requests per second per client.
+    pub rate_per_s: u32,
+}
+
+/// Subscribers: their queue, and their socket (to cut them off).
+type Subscribers = Arc<Mutex<HashMap<u64, (SyncSender<String>, UnixStream)>>>;
+
+/// A running server; events go out through [`Server::broadcast`].
+#[derive(Clone)]
+pub struct Server {
+    subscribers: Subscribers,
+    stats: Arc<Stats>,
+}
+
+/// Counters, for tests and the benchmark.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Clients dropped for not reading.
+    pub dropped_stalled: AtomicU64,
+    /// Connections refused by peer credentials.
+    pub refused: AtomicU64,
+    /// Connections open now.
+    pub open: AtomicUsize,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Binds the socket and starts accepting.
+    pub fn start(cfg: ServerConfig, engine: Arc<dyn Engine>) -> std::io::Result<Server> {
+        let listener = crate::sys::listen_unix(&cfg.path, 0o660, cfg.group)?;
+        let server = Server {
+            subscribers: Arc::default(),
+            stats: Arc::default(),
+        };
+        tracing::info!("session API listening on {}", cfg.path.display());
+        let s = server.clone();
+        let next_conn = Arc::new(AtomicU64::new(1));
+        std::thread::Builder::new()
+            .name("session-accept".into())
+            .spawn(move || {
+                for conn in listener.incoming().flatten() {
+                    let id = next_conn.fetch_add(1, Ordering::Relaxed);
+                    s.accept(conn, id, &cfg, engine.clone());
+                }
+            })?;
+        Ok(server)
+    }
+
+    fn accept(&self, conn: UnixStream, id: u64, cfg: &ServerConfig, engine: Arc<dyn Engine>) {
+        let mut conn = conn;
+        let creds = match getsockopt(&conn, PeerCredentials) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!("session API: no peer credentials ({e}); refused");
+                return;
+            }
+        };
+        let (uid, gid, pid) = (creds.uid(), creds.gid(), creds.pid());
+        if !cfg.access.allows(uid, gid, &supplementary_groups(pid)) {
+            self.stats.refused.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("session API: refused uid {uid} gid {gid} pid {pid}");
+            let _ = writeln!(
+                conn,
+                "{}",
+                protocol::error(
+                    &Value::Null,
+                    "forbidden",
+                    &format!("uid {uid} may not use the session API")
+                )
+            );
+            engine.peer_refused(uid, gid, pid);
+            return;
+        }
+        if self.stats.open.load(Ordering::Relaxed) >= cfg.max_connections {
+            let _ = writeln!(
+                conn,
+                "{}",
+                protocol::error(&Value::Null, "too_many_connections", "try again later")
+            );
+            return;
+        }
+        self.stats.open.fetch_add(1, Ordering::Relaxed);
+        let requester = format!("uid {uid} pid {pid}");
+        let (tx, rx) = sync_channel::<String>(cfg.queue.max(1));
+        let Ok(mut writer) = conn.try_clone() else {
+            return;
+        };
+        let _ = writer.set_write_timeout(Some(Duration::from_secs(5)));
+        let shutdown = conn.try_clone().ok();
+        let subs = self.subscribers.clone();
+        let _ = std::thread::Builder::new()
+            .name("session-write".into())
+            .spawn(move || {
+                for line in rx {
+                    if writeln!(writer, "{line}").is_err() {
+                        break;
+                    }
+                }
+                subs.lock().map(|mut s| s.remove(&id)).ok();
+                if let Some(s) = shutdown {
+                    let _ = s.shutdown(std::net::Shutdown::Both);
+                }
+            });
+        let this = self.clone();
+        let rate = cfg.rate_per_s;
+        let _ = std::thread::Builder::new()
+            .name("session-read".into())
+            .spawn(move || {
+                this.serve(conn, id, tx, &requester, rate, engine.as_ref());
+                this.stats.open.fetch_sub(1, Ordering::Relaxed);
+            });
+    }
+
+    fn serve(
+        &self,
+        conn: UnixStream,
+        conn_id: u64,
+        tx: SyncSender<String>,
+        requester: &str,
+        rate: u32,
+        engine: &dyn Engine,
+    ) {
+        let Ok(handle) = conn.try_clone() else { return };
+        let send = |line: String| {
+            // A full queue means the client is not reading its replies:
+            // cut it off rather than buffer without end.
+            if let Err(TrySendError::Full(_)) = tx.try_send(line) {
+                self.drop_stalled(conn_id);
+                let _ = handle.shutdown(std::net::Shutdown::Both);
+            }
+        };
+        let mut reader = BufReader::new(conn);
+        let mut pending: Option<u64> = None;
+        let approvals = Arc::new(AtomicU64::new(0));
+        let mut window = (Instant::now(), 0u32);
+        loop {
+            let line = match read_line(&mut reader) {
+                Ok(Some(l)) => l,
+                Ok(None) => break,
+                Err(LineError::TooLong) => {
+                    send(protocol::error(
+                        &Value::Null,
+                        "line_too_long",
+                        "a request is at most 8 KiB",
+                    ));
+                    continue;
+                }
+                Err(LineError::Io) => break,
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            if window.0.elapsed() >= Duration::from_secs(1) {
+                window = (Instant::now(), 0);
+            }
+            window.1 += 1;
+            let (id, req) = protocol::parse(&line, requester);
+            if window.1 > rate {
+                send(protocol::error(
+                    &id,
+                    "rate_limited",
+                    &format!("at most {rate} requests a second"),
+                ));
+                continue;
+            }
+            let reply = match req {
+                Err(b) => protocol::error(&id, b.code, &b.message),
+                Ok(Request::Ping) => protocol::ok(&id, json!({"pong": true})),
+                Ok(Request::Whoami) => match engine.whoami() {
+                    Ok(s) => protocol::ok(&id, json!({"session": s})),
+                    Err(e) => protocol::error(&id, "unavailable", &e),
+                },
+                Ok(Request::SignOut) => match engine.sign_out() {
+                    Ok(who) => protocol::ok(&id, json!({"signed_out": who})),
+                    Err(e) => protocol::error(&id, "unavailable", &e),
+                },
+                Ok(Request::Subscribe) => {
+                    if let (Ok(mut s), Ok(h)) = (self.subscribers.lock(), handle.try_clone()) {
+                        s.insert(conn_id, (tx.clone(), h));
+                    }
+                    protocol::ok(&id, json!({"subscribed": true}))
+                }
+                Ok(Request::Cancel) => match pending.take() {
+                    Some(a) => {
+                        // Synchronous: the approval's own reply goes out first.
+                        engine.cancel(a);
+                        protocol::ok(&id, json!({"cancelled": true}))
+                    }
+                    None => protocol::error(&id, "no_approval", "nothing to cancel"),
+                },
+                Ok(Request::Approve(req)) => {
+                    static NEXT: AtomicU64 = AtomicU64::new(1);
+                    let a = NEXT.fetch_add(1, Ordering::Relaxed);
+                    let (tx2, rid) = (tx.clone(), id.clone());
+                    let flag = approvals.clone();
+                    let done = Box::new(move |r: ApprovalResult| {
+                        flag.store(0, Ordering::SeqCst);
+                        let mut f = json!({"result": r.word()});
+                        if let ApprovalResult::Approved(by) = &r {
+                            f["by"] =
+                                json!({"operator": by.operator, "name": by.name, "role": by.role});
+                        }
+                        let _ = tx2.try_send(protocol::ok(&rid, f));
+                    });
+                    match engine.approve(a, req, done) {
+                        Ok(()) => {
+                            pending = Some(a);
+                            approvals.store(a, Ordering::SeqCst);
+                            continue;
+                        }
+                        Err(e) => protocol::error(&id, "busy", &e),
+                    }
+                }
+            };
+            send(reply);
+            if pending.is_some() && approvals.load(Ordering::SeqCst) == 0 {
+                pending = None;
+            }
+        }
+        // Gone: its approval (if still pending) is cancelled.
+        let a = approvals.load(Ordering::SeqCst);
+        if a != 0 {
+            engine.cancel(a);
+        }
+        if let Ok(mut s) = self.subscribers.lock() {
+            s.remove(&conn_id);
+        }
+    }
+
+    fn drop_stalled(&self, conn_id: u64) {
+        let removed = self
+            .subscribers
+            .lock()
+            .ok()
+            .and_then(|mut s| s.remove(&conn_id));
+        if let Some((_, stream)) = removed {
+            // Its reader sees the end and its writer stops: the client is gone.
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            self.stats.dropped_stalled.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("session API: dropped client {conn_id}, which stopped reading");
+        }
+    }
+
+    /// Sends an event line to every subscriber; never blocks.
+    pub fn broadcast(&self, line: &str) {
+        let mut stalled = Vec::new();
+        if let Ok(s) = self.subscribers.lock() {
+            for (id, (tx, _)) in s.iter() {
+                match tx.try_send(line.to_owned()) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                        stalled.push(*id)
+                    }
+                }
+            }
+        }
+        for id in stalled {
+            self.drop_stalled(id);
+        }
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+enum LineError {
+    TooLong,
+    Io,
+}
+
+/// Reads one line of at most [`protocol::MAX_LINE`] bytes; a longer one is
+/// skipped to its end and reported.
+fn read_line(r: &mut BufReader<UnixStream>) -> Result<Option<String>, LineError> {
+    let mut buf = Vec::new();
+    let n = r
+        .by_ref()
+        .take(protocol::MAX_LINE as u64 + 1)
+        .read_until(b'\n', &mut buf)
+        .map_err(|_| LineError::Io)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.len() > protocol::MAX_LINE && buf.last() != Some(&b'\n') {
+        // Skip the rest of the oversized line.
+        let mut rest = Vec::new();
+        r.read_until(b'\n', &mut rest).map_err(|_| LineError::Io)?;
+        return Err(LineError::TooLong);
+    }
+    Ok(Some(String::from_utf8_lossy(&buf).trim_end().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_by_uid_and_groups() {
+        let a = Access {
+            uids: vec![1001],
+            gids: vec![2000],
+        };
+        assert!(a.allows(0, 0, &[]), "root");
+        assert!(
+            a.allows(nix::unistd::getuid().as_raw(), 5, &[]),
+            "the kiosk's own user"
+        );
+        assert!(a.allows(1001, 5, &[]));
+        assert!(a.allows(1002, 2000, &[]));
+        assert!(a.allows(1002, 5, &[7, 2000]), "supplementary group");
+        let me = nix::unistd::getuid().as_raw();
+        let stranger = if me == 4242 { 4243 } else { 4242 };
+        assert!(!a.allows(stranger, 5, &[6]));
+    }
+}

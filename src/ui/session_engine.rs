@@ -1,0 +1,104 @@
+//! The session API's [`Engine`], backed by the kiosk on the UI thread, and
+//! the kiosk's events as the API's event lines.
+
+use super::Ui;
+use super::app::with_current;
+use super::kiosk::KioskEvent;
+use crate::core::{Actor, AuditEvent, EventKind, Outcome, WallTime};
+use crate::service::Service;
+use crate::session::protocol::{self, ApprovalRequest, ApprovalResult, SessionInfo};
+use crate::session::server::Engine;
+use serde_json::json;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// Asks the UI thread and waits (at most 5 s) for the answer.
+fn call_ui<R: Send + 'static>(f: impl FnOnce(&Rc<Ui>) -> R + Send + 'static) -> Result<R, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    slint::invoke_from_event_loop(move || {
+        with_current(|ui| {
+            let _ = tx.send(f(ui));
+        })
+    })
+    .map_err(|e| format!("the kiosk is not running: {e}"))?;
+    rx.recv_timeout(Duration::from_secs(5))
+        .map_err(|_| "the kiosk did not answer within 5 s".to_owned())
+}
+
+/// The kiosk, as the session API sees it.
+pub struct UiEngine {
+    /// For auditing refused peers from the server's threads.
+    pub service: Service,
+}
+
+impl Engine for UiEngine {
+    fn whoami(&self) -> Result<Option<SessionInfo>, String> {
+        call_ui(|ui| ui.with(|k| k.session_info()))
+    }
+
+    fn sign_out(&self) -> Result<Option<String>, String> {
+        call_ui(|ui| {
+            ui.update(|k| {
+                let who = k.session().map(|s| s.id.to_string());
+                k.sign_out_by_api();
+                who
+            })
+        })
+    }
+
+    fn approve(
+        &self,
+        id: u64,
+        req: ApprovalRequest,
+        done: Box<dyn FnOnce(ApprovalResult) + Send>,
+    ) -> Result<(), String> {
+        call_ui(move |ui| ui.update(|k| k.start_approval(id, req, done)))?
+    }
+
+    fn cancel(&self, id: u64) {
+        if let Err(e) = call_ui(move |ui| ui.update(|k| k.cancel_approval(id))) {
+            tracing::warn!("approval {id} not cancelled: {e}");
+        }
+    }
+
+    fn peer_refused(&self, uid: u32, gid: u32, pid: i32) {
+        let ev = AuditEvent::new(
+            EventKind::PeerRefused,
+            &Actor::Peer { uid },
+            None,
+            Outcome::Refused,
+        )
+        .detail(format!("gid {gid}, pid {pid}"));
+        if let Err(e) = self.service.record(vec![ev]) {
+            tracing::error!("refused peer not audited: {e}");
+        }
+    }
+}
+
+/// A kiosk event as a session API event line.
+pub fn event_line(e: &KioskEvent, now: WallTime) -> String {
+    let t = now.rfc3339();
+    match e {
+        KioskEvent::SignedIn(s) => protocol::event(
+            "signed_in",
+            &t,
+            json!({"operator": s.id.to_string(), "name": s.name, "role": s.role.to_string(), "must_change_password": s.must_change.is_some()}),
+        ),
+        KioskEvent::SignedOut { id, reason } => protocol::event(
+            "signed_out",
+            &t,
+            json!({"operator": id.to_string(), "reason": reason}),
+        ),
+        KioskEvent::IdleWarning { secs } => {
+            protocol::event("idle_warning", &t, json!({"seconds": secs}))
+        }
+        KioskEvent::Locked { id, secs } => protocol::event(
+            "locked",
+            &t,
+            json!({"operator": id.to_string(), "seconds": secs}),
+        ),
+        KioskEvent::LanguageChanged(l) => {
+            protocol::event("language_changed", &t, json!({"lang": l.code()}))
+        }
+    }
+}

@@ -1,0 +1,474 @@
+//! The session API against the real kiosk (headless), driven at the till
+//! through the scripted keypad. Includes a replay of every exchange in
+//! docs/session-api.md, exactly as written.
+
+mod common;
+use common::headless::{ADMIN_PIN, CASHIER_PIN, Kiosk};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A kiosk with the session API at `<dir>/session.sock`.
+fn kiosk_with_api(extra: &str) -> (Kiosk, PathBuf) {
+    // The socket lives in the kiosk's temp dir; its path is only known
+    // once the dir exists, so the config names it relative to the dir.
+    let k = common::headless::start_with(
+        |dir| {
+            format!(
+                "session_api:\n  socket: {}\n{extra}",
+                dir.join("session.sock").display()
+            )
+        },
+        &[],
+    );
+    let sock = k.path("session.sock");
+    common::headless::wait_for_path(&sock);
+    (k, sock)
+}
+
+struct Conn(BufReader<UnixStream>);
+
+impl Conn {
+    fn open(sock: &Path) -> Conn {
+        let s = UnixStream::connect(sock).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        Conn(BufReader::new(s))
+    }
+    fn send(&mut self, line: &str) {
+        writeln!(self.0.get_mut(), "{line}").unwrap();
+    }
+    fn recv(&mut self) -> Value {
+        let mut l = String::new();
+        self.0.read_line(&mut l).unwrap();
+        serde_json::from_str(&l).unwrap_or_else(|e| panic!("{e}: {l:?}"))
+    }
+    fn ask(&mut self, req: Value) -> Value {
+        self.send(&req.to_string());
+        self.recv()
+    }
+}
+
+/// `got` matches `want` except for the values of "time" and "since".
+fn same_shape(want: &Value, got: &Value) -> bool {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            w.len() == g.len()
+                && w.iter().all(|(k, wv)| match g.get(k) {
+                    Some(gv) if k == "time" || k == "since" => gv.is_string(),
+                    Some(gv) => same_shape(wv, gv),
+                    None => false,
+                })
+        }
+        _ => want == got,
+    }
+}
+
+/// `{ui: {idle_sign_out: 5s}}` as top-level YAML lines for the config.
+fn config_lines(flow: &str) -> Vec<String> {
+    let v: serde_yaml::Value =
+        serde_yaml::from_str(flow).unwrap_or_else(|e| panic!("bad # config: in the doc: {e}"));
+    let serde_yaml::Value::Mapping(m) = v else {
+        panic!("# config: is a mapping")
+    };
+    m.iter()
+        .map(|(k, v)| {
+            format!(
+                "{}: {}\n",
+                k.as_str().unwrap(),
+                serde_json::to_string(v).unwrap()
+            )
+        })
+        .collect()
+}
+
+fn pin_keys(n: &str, pin: &str) -> String {
+    format!(
+        "{} {} ENTER",
+        n.chars().map(String::from).collect::<Vec<_>>().join(" "),
+        pin.chars().map(String::from).collect::<Vec<_>>().join(" ")
+    )
+}
+
+#[test]
+fn the_documented_exchanges_work_exactly_as_written() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/session-api.md"))
+            .unwrap();
+    let mut blocks = Vec::new();
+    let mut cur: Option<(String, Vec<String>)> = None;
+    for line in doc.lines() {
+        if let Some(kind) = line.strip_prefix("```") {
+            match cur.take() {
+                Some(b) => blocks.push(b),
+                None => cur = Some((kind.to_owned(), Vec::new())),
+            }
+        } else if let Some((_, lines)) = cur.as_mut() {
+            lines.push(line.to_owned());
+        }
+    }
+    let socat = std::process::Command::new("socat")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut replayed = 0;
+    for (kind, lines) in blocks {
+        match kind.as_str() {
+            "text" if lines.iter().any(|l| l.starts_with("> ")) => {
+                // `# config: {yaml}` lines are settings the example needs.
+                let extra: String = lines
+                    .iter()
+                    .filter_map(|l| l.strip_prefix("# config: "))
+                    .flat_map(config_lines)
+                    .collect();
+                let (mut k, sock) = kiosk_with_api(&extra);
+                let mut c = Conn::open(&sock);
+                for l in &lines {
+                    // Shown if the test fails: where in the doc it stopped.
+                    eprintln!("doc: {l}");
+                    if let Some(req) = l.strip_prefix("> ") {
+                        c.send(req);
+                        // Nobody at the till types before the request shows.
+                        if req.contains(r#""op":"approve""#) {
+                            wait_for_overlay(&mut k);
+                        }
+                    } else if let Some(want) = l.strip_prefix("< ") {
+                        let want: Value = serde_json::from_str(want)
+                            .unwrap_or_else(|e| panic!("bad JSON in the doc: {e}: {want}"));
+                        let got = c.recv();
+                        assert!(
+                            same_shape(&want, &got),
+                            "doc says\n  {want}\nkiosk said\n  {got}"
+                        );
+                    } else if let Some(keys) = l.strip_prefix("# at the till: ") {
+                        assert_eq!(k.send(keys), "ok", "{keys}");
+                    }
+                }
+                replayed += 1;
+            }
+            "sh" => {
+                let cmd = lines[0].strip_prefix("$ ").expect("a $ command");
+                let want: Value = serde_json::from_str(&lines[1]).unwrap();
+                let (_k, sock) = kiosk_with_api("");
+                let got = if socat {
+                    let out = std::process::Command::new("sh")
+                        .arg("-c")
+                        .arg(cmd.replace("/run/till-kiosk/session.sock", sock.to_str().unwrap()))
+                        .output()
+                        .unwrap();
+                    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+                } else {
+                    eprintln!("socat is not installed: sending the same bytes directly");
+                    let req = cmd.split('\'').nth(1).unwrap().trim_end_matches("\\n");
+                    Conn::open(&sock)
+                        .ask(serde_json::from_str(req).unwrap())
+                        .to_string()
+                };
+                let got: Value =
+                    serde_json::from_str(&got).unwrap_or_else(|e| panic!("{e}: {got:?}"));
+                assert!(
+                    same_shape(&want, &got),
+                    "{cmd}\ndoc says {want}\nkiosk said {got}"
+                );
+                replayed += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(replayed >= 10, "only {replayed} exchanges found in the doc");
+}
+
+#[test]
+fn events_arrive_in_order() {
+    let (mut k, sock) = kiosk_with_api("");
+    let mut c = Conn::open(&sock);
+    assert_eq!(
+        c.ask(json!({"v":1,"id":1,"op":"whoami"}))["session"],
+        Value::Null
+    );
+    assert_eq!(
+        c.ask(json!({"v":1,"id":2,"op":"subscribe"}))["subscribed"],
+        true
+    );
+    // F2 switches language on the sign-in screen; then 01 signs in.
+    k.send("F2");
+    k.send(&pin_keys("01", CASHIER_PIN));
+    let who = Conn::open(&sock).ask(json!({"v":1,"id":1,"op":"whoami"}));
+    assert_eq!(who["session"]["operator"], "01");
+    let names: Vec<String> = (0..2)
+        .map(|_| c.recv()["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["language_changed", "signed_in"]);
+    assert_eq!(
+        Conn::open(&sock).ask(json!({"v":1,"op":"sign_out"}))["signed_out"],
+        "01"
+    );
+    let e = c.recv();
+    assert_eq!(
+        (e["event"].as_str(), e["reason"].as_str()),
+        (Some("signed_out"), Some("api"))
+    );
+}
+
+/// Waits until the till shows the approval request over its screen.
+fn wait_for_overlay(k: &mut Kiosk) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while k.state()["approval"].is_null() {
+        assert!(Instant::now() < deadline, "the approval never showed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn approval_goes_over_the_screen_and_gives_it_back() {
+    let (mut k, sock) =
+        kiosk_with_api("  approvers:\n    default: [admin]\n    discount: [operator, admin]\n");
+    // A cashier is half-way through typing their number.
+    k.send("0 1");
+    let mut c = Conn::open(&sock);
+    // A cashier may approve a discount (config), not a void (default).
+    c.send(
+        r#"{"v":1,"id":1,"op":"approve","action":"void","amount":"12.50","reason":"wrong item"}"#,
+    );
+    wait_for_overlay(&mut k);
+    assert_eq!(k.state()["approval"], "VOID");
+    k.send(&pin_keys("01", CASHIER_PIN));
+    let m = k.state()["message"].as_str().unwrap().to_owned();
+    assert!(m.contains("may not approve"), "{m}");
+    k.send(&format!("CLEAR UP CLEAR {}", pin_keys("00", ADMIN_PIN)));
+    let r = c.recv();
+    assert_eq!(
+        (r["id"].clone(), r["result"].clone()),
+        (json!(1), json!("approved"))
+    );
+    assert_eq!(
+        r["by"],
+        json!({"operator": "00", "name": "Wang Fang", "role": "admin"})
+    );
+    // The sign-in screen is back as it was (approving signed nobody in):
+    // the cashier types the rest and is signed in.
+    let st = k.state();
+    assert!(
+        st["approval"].is_null() && st["who"].as_str().unwrap_or("").is_empty(),
+        "{st}"
+    );
+    let pin: Vec<String> = CASHIER_PIN.chars().map(String::from).collect();
+    k.send(&format!("{} ENTER", pin.join(" ")));
+    assert!(k.state()["who"].as_str().unwrap().contains("Li Wei"));
+    c.send(r#"{"v":1,"id":2,"op":"approve","action":"discount","amount":"5%"}"#);
+    wait_for_overlay(&mut k);
+    k.send(&pin_keys("01", CASHIER_PIN));
+    assert_eq!(c.recv()["by"]["operator"], "01");
+    c.send(r#"{"v":1,"id":3,"op":"approve","action":"refund"}"#);
+    wait_for_overlay(&mut k);
+    k.send("CANCEL");
+    assert_eq!(c.recv()["result"], "denied");
+    // Requests, outcomes and approvers are audited; the PINs never are.
+    let audit = k.audit();
+    for want in [
+        "approval_requested",
+        "void 12.50 (wrong item)",
+        "\"subject\":\"00\",\"event\":\"approval_result\"",
+        "discount 5%: approved",
+        "refund : denied",
+    ] {
+        assert!(audit.contains(want), "{want} not in\n{audit}");
+    }
+    assert!(!audit.contains(ADMIN_PIN) && !audit.contains(CASHIER_PIN));
+}
+
+#[test]
+fn a_program_that_disconnects_cancels_its_approval() {
+    let (k, sock) = kiosk_with_api("");
+    let mut a = Conn::open(&sock);
+    a.send(r#"{"v":1,"id":1,"op":"approve","action":"void"}"#);
+    // Wait until the request is on the till's screen.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !k.audit().contains("approval_requested") {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut b = Conn::open(&sock);
+    assert_eq!(
+        b.ask(json!({"v":1,"id":1,"op":"approve","action":"refund","timeout_s":1}))["error"],
+        "busy"
+    );
+    drop(a);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !k.audit().contains("withdrawn by the program") {
+        assert!(
+            Instant::now() < deadline,
+            "no cancellation in the audit log:\n{}",
+            k.audit()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The till is free for the next request.
+    assert_eq!(
+        b.ask(json!({"v":1,"id":2,"op":"approve","action":"refund","timeout_s":1}))["result"],
+        "timeout"
+    );
+}
+
+#[test]
+fn the_lockout_applies_to_approval_attempts() {
+    let (mut k, sock) = kiosk_with_api("");
+    let mut events = Conn::open(&sock);
+    assert_eq!(
+        events.ask(json!({"v":1,"op":"subscribe"}))["subscribed"],
+        true
+    );
+    let mut c = Conn::open(&sock);
+    c.send(r#"{"v":1,"id":1,"op":"approve","action":"void","timeout_s":30}"#);
+    // Make sure the overlay is up before typing.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !k.audit().contains("approval_requested") {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for _ in 0..5 {
+        k.send(&format!("CLEAR UP CLEAR {}", pin_keys("00", "11112222")));
+    }
+    let m = k.state()["message"].as_str().unwrap().to_owned();
+    assert!(m.contains("Try again in 1:00"), "{m}");
+    // Now even the right password is refused, and the request stays open.
+    k.send(&format!("CLEAR UP CLEAR {}", pin_keys("00", ADMIN_PIN)));
+    assert!(
+        k.state()["message"]
+            .as_str()
+            .unwrap()
+            .contains("Try again in")
+    );
+    c.send(r#"{"v":1,"id":2,"op":"cancel"}"#);
+    assert_eq!(c.recv()["result"], "cancelled");
+    // The sales software heard the supervisor's lockout as it happened.
+    let e = events.recv();
+    assert_eq!(
+        (&e["event"], &e["operator"], &e["seconds"]),
+        (&json!("locked"), &json!("00"), &json!(60)),
+        "{e}"
+    );
+    assert!(
+        k.audit()
+            .contains("\"subject\":\"00\",\"event\":\"sign_in\",\"outcome\":\"failed\"")
+    );
+}
+
+#[test]
+fn a_refused_peer_gets_forbidden_and_is_audited() {
+    if !nix::unistd::getuid().is_root() {
+        eprintln!(
+            "skipped: connecting as another user needs root (the credential check itself is unit-tested in session::server)"
+        );
+        return;
+    }
+    let (k, sock) = kiosk_with_api("");
+    // Let "nobody" reach the socket: only the peer-credential check stands.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(k.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tillctl"))
+        .args(["session", "whoami", "--socket"])
+        .arg(&sock)
+        .uid(65534)
+        .gid(65534)
+        .env_remove("TILL_KIOSK_CONFIG")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("uid 65534 may not use the session API"),
+        "{text}"
+    );
+    assert_ne!(out.status.code(), Some(0));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !k.audit().contains("\"event\":\"peer_refused\"") {
+        assert!(Instant::now() < deadline, "{}", k.audit());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(k.audit().contains("peer(uid 65534)"));
+}
+
+use std::os::unix::process::CommandExt;
+
+#[test]
+fn malformed_input_gets_an_error_and_the_connection_stays() {
+    let (_k, sock) = kiosk_with_api("");
+    let mut c = Conn::open(&sock);
+    c.send("{\"v\":1,");
+    assert_eq!(c.recv()["error"], "bad_json");
+    c.send(&"x".repeat(20_000));
+    assert_eq!(c.recv()["error"], "line_too_long");
+    c.send("\u{0}\u{1}garbage\u{7f}");
+    assert_eq!(c.recv()["error"], "bad_json");
+    c.send(r#"{"v":1,"id":9,"op":"approve","action":"void","amount":{"x":1}}"#);
+    let e = c.recv();
+    assert_eq!(
+        (e["id"].clone(), e["error"].clone()),
+        (json!(9), json!("bad_request"))
+    );
+    assert_eq!(c.ask(json!({"v":1,"id":10,"op":"ping"}))["pong"], true);
+}
+
+#[test]
+fn a_stalled_client_does_not_delay_events_to_another() {
+    let (mut k, sock) = kiosk_with_api("  queue: 16\n");
+    let mut stalled = Conn::open(&sock);
+    assert_eq!(
+        stalled.ask(json!({"v":1,"op":"subscribe"}))["subscribed"],
+        true
+    );
+    let mut reader = Conn::open(&sock);
+    assert_eq!(
+        reader.ask(json!({"v":1,"op":"subscribe"}))["subscribed"],
+        true
+    );
+    // Enough events to fill the stalled client's socket buffer and queue.
+    let n = 3000;
+    let counter = std::thread::spawn(move || {
+        let start = Instant::now();
+        let mut seen = 0;
+        while seen < n {
+            assert_eq!(reader.recv()["event"], "language_changed");
+            seen += 1;
+        }
+        start.elapsed()
+    });
+    for _ in 0..n / 100 {
+        assert_eq!(k.send(&vec!["F2"; 100].join(" ")), "ok");
+    }
+    let took = counter.join().unwrap();
+    assert!(took < Duration::from_secs(60), "{took:?}");
+    // The stalled client was cut off: it gets what was buffered, then EOF.
+    let mut got = 0;
+    let mut line = String::new();
+    while stalled.0.read_line(&mut line).unwrap_or(0) > 0 {
+        got += 1;
+        line.clear();
+    }
+    assert!(got < n, "the stalled client was not dropped ({got} lines)");
+}
+
+#[test]
+fn connection_and_rate_limits() {
+    let (_k, sock) = kiosk_with_api("  max_connections: 2\n  rate_per_s: 5\n");
+    let mut a = Conn::open(&sock);
+    let _b = Conn::open(&sock);
+    assert_eq!(a.ask(json!({"v":1,"op":"ping"}))["pong"], true);
+    let mut c = Conn::open(&sock);
+    assert_eq!(c.recv()["error"], "too_many_connections");
+    for _ in 0..10 {
+        a.send(r#"{"v":1,"op":"ping"}"#);
+    }
+    let replies: Vec<Value> = (0..10).map(|_| a.recv()).collect();
+    assert!(
+        replies.iter().any(|r| r["error"] == "rate_limited"),
+        "{replies:?}"
+    );
+    assert!(replies.iter().filter(|r| r["ok"] == true).count() >= 4);
+}
