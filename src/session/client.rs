@@ -34,7 +34,15 @@ impl Client {
         if let (Some(o), Value::Object(f)) = (req.as_object_mut(), fields) {
             o.extend(f);
         }
-        writeln!(self.conn.get_mut(), "{req}")?;
+        if let Err(e) = writeln!(self.conn.get_mut(), "{req}") {
+            // The kiosk may have turned us away (a refused peer, too many
+            // connections) and closed before our request went out: its
+            // reason is still waiting to be read, and says more than EPIPE.
+            return match self.next_message() {
+                Ok(Some(v)) if v.get("error").is_some() => Ok(v),
+                _ => Err(e),
+            };
+        }
         loop {
             let v = self
                 .next_message()?

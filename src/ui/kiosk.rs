@@ -849,20 +849,26 @@ impl Kiosk {
         }
     }
 
-    fn submit_sign_in(&mut self) {
+    /// Checks the number and password typed into fields 0 and 1 through
+    /// the core (its lockout included), wipes the password, and tells the
+    /// sales software about any lockout. `None`: nothing to check yet, or
+    /// the store failed (already on screen).
+    fn authenticate_form(&mut self) -> Option<(OperatorId, AuthOutcome)> {
         let Some(id) = self.typed_number() else {
             self.buzzer.play(Beep::Error);
             self.form.focus(0);
-            return self.note(MsgKind::Error, Note::EnterNumber);
+            self.note(MsgKind::Error, Note::EnterNumber);
+            return None;
         };
         if self.lock.is_some() {
             self.buzzer.play(Beep::Locked);
-            return;
+            return None;
         }
         if self.form.field(1).is_empty() {
             self.buzzer.play(Beep::Error);
             self.form.focus(1);
-            return self.note(MsgKind::Error, Note::EnterPassword);
+            self.note(MsgKind::Error, Note::EnterPassword);
+            return None;
         }
         let result = self
             .svc
@@ -870,7 +876,31 @@ impl Kiosk {
         self.form.field_mut(1).clear();
         let outcome = match result {
             Ok(o) => o,
-            Err(e) => return self.failed(e),
+            Err(e) => {
+                self.failed(e);
+                return None;
+            }
+        };
+        let locked = match outcome {
+            AuthOutcome::Wrong {
+                penalty: Penalty::Wait { secs },
+            }
+            | AuthOutcome::Locked { secs } => Some(Some(secs)),
+            AuthOutcome::Wrong {
+                penalty: Penalty::UntilAdmin,
+            }
+            | AuthOutcome::LockedUntilAdmin => Some(None),
+            _ => None,
+        };
+        if let Some(secs) = locked {
+            self.events.push(KioskEvent::Locked { id, secs });
+        }
+        Some((id, outcome))
+    }
+
+    fn submit_sign_in(&mut self) {
+        let Some((id, outcome)) = self.authenticate_form() else {
+            return;
         };
         let text = outcome.message(self.lang);
         match outcome {
@@ -914,32 +944,18 @@ impl Kiosk {
                 self.buzzer.play(beep);
                 self.say(MsgKind::Error, text);
                 match penalty {
-                    Penalty::Wait { secs } => {
-                        self.set_lock_from_gate(id, Gate::Wait { secs });
-                        self.events.push(KioskEvent::Locked {
-                            id,
-                            secs: Some(secs),
-                        });
-                    }
-                    Penalty::UntilAdmin => {
-                        self.set_lock_from_gate(id, Gate::UntilAdmin);
-                        self.events.push(KioskEvent::Locked { id, secs: None });
-                    }
+                    Penalty::Wait { secs } => self.set_lock_from_gate(id, Gate::Wait { secs }),
+                    Penalty::UntilAdmin => self.set_lock_from_gate(id, Gate::UntilAdmin),
                     Penalty::TriesLeft { .. } => self.form.focus(1),
                 }
             }
             AuthOutcome::Locked { secs } => {
                 self.buzzer.play(Beep::Locked);
                 self.set_lock_from_gate(id, Gate::Wait { secs });
-                self.events.push(KioskEvent::Locked {
-                    id,
-                    secs: Some(secs),
-                });
             }
             AuthOutcome::LockedUntilAdmin => {
                 self.buzzer.play(Beep::Locked);
                 self.set_lock_from_gate(id, Gate::UntilAdmin);
-                self.events.push(KioskEvent::Locked { id, secs: None });
             }
             AuthOutcome::Disabled => {
                 self.buzzer.play(Beep::Error);
@@ -1708,24 +1724,9 @@ impl Kiosk {
     }
 
     fn approval_submit(&mut self) {
-        let Some(id) = self.typed_number() else {
-            self.buzzer.play(Beep::Error);
-            self.form.focus(0);
-            return self.note(MsgKind::Error, Note::EnterNumber);
-        };
-        if self.form.field(1).is_empty() {
-            self.buzzer.play(Beep::Error);
-            self.form.focus(1);
-            return self.note(MsgKind::Error, Note::EnterPassword);
-        }
         // The same path and lockout as any sign-in.
-        let result = self
-            .svc
-            .authenticate(&Actor::Kiosk, id, self.form.field(1).secret());
-        self.form.field_mut(1).clear();
-        let outcome = match result {
-            Ok(o) => o,
-            Err(e) => return self.failed(e),
+        let Some((_, outcome)) = self.authenticate_form() else {
+            return;
         };
         let lang = self.lang;
         match outcome {
@@ -1779,22 +1780,6 @@ impl Kiosk {
                     Beep::Locked
                 };
                 self.buzzer.play(beep);
-                // A supervisor locked out here is locked everywhere: the
-                // sales software hears it like a lockout at sign-in.
-                let secs = match other {
-                    AuthOutcome::Wrong {
-                        penalty: Penalty::Wait { secs },
-                    }
-                    | AuthOutcome::Locked { secs } => Some(Some(secs)),
-                    AuthOutcome::Wrong {
-                        penalty: Penalty::UntilAdmin,
-                    }
-                    | AuthOutcome::LockedUntilAdmin => Some(None),
-                    _ => None,
-                };
-                if let Some(secs) = secs {
-                    self.events.push(KioskEvent::Locked { id, secs });
-                }
                 let m = other.message(lang);
                 self.say(MsgKind::Error, m);
                 self.form.focus(1);
