@@ -40,11 +40,11 @@ impl Engine for Idle {
         _: u64,
         _: ApprovalRequest,
         _: Box<dyn FnOnce(ApprovalResult) + Send>,
-    ) -> Result<(), String> {
-        Err("no till here".into())
+    ) -> Result<(), protocol::BadRequest> {
+        Err(protocol::bad("unavailable", "no till here"))
     }
     fn cancel(&self, _: u64) {}
-    fn peer_refused(&self, _: u32, _: u32, _: i32) {}
+    fn peer_refused(&self, _: u32, _: u32, _: i32, _: u64) {}
 }
 
 fn subscribe(path: &std::path::Path) -> BufReader<UnixStream> {

@@ -90,7 +90,8 @@ pub struct BadRequest {
     pub message: String,
 }
 
-fn bad(code: &'static str, message: impl Into<String>) -> BadRequest {
+/// A [`BadRequest`] with this code and message.
+pub fn bad(code: &'static str, message: impl Into<String>) -> BadRequest {
     BadRequest {
         code,
         message: message.into(),

@@ -13,7 +13,7 @@
 //! * every connection's peer credentials (`SO_PEERCRED`) are checked
 //!   against the configured users and groups; a refusal is audited.
 
-use super::protocol::{self, ApprovalRequest, ApprovalResult, Request, SessionInfo};
+use super::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, Request, SessionInfo};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -33,17 +33,19 @@ pub trait Engine: Send + Sync + 'static {
     /// Signs the current operator out; returns who it was.
     fn sign_out(&self) -> Result<Option<String>, String>;
     /// Starts an approval; `done` is called exactly once with the result.
-    /// Errors (`busy`) mean it did not start and `done` is not called.
+    /// An error (`busy`, `unavailable`) means it did not start and `done`
+    /// is not called.
     fn approve(
         &self,
         id: u64,
         req: ApprovalRequest,
         done: Box<dyn FnOnce(ApprovalResult) + Send>,
-    ) -> Result<(), String>;
+    ) -> Result<(), BadRequest>;
     /// Cancels approval `id` if it is still pending; returns once done.
     fn cancel(&self, id: u64);
-    /// Records that a peer was refused (audit log).
-    fn peer_refused(&self, uid: u32, gid: u32, pid: i32);
+    /// Records that a peer was refused (audit log), with how many earlier
+    /// refusals of the same uid were counted but not recorded.
+    fn peer_refused(&self, uid: u32, gid: u32, pid: i32, unrecorded: u64);
 }
 
 /// Who may connect.
@@ -82,6 +84,45 @@ pub fn supplementary_groups(pid: i32) -> Vec<u32> {
         .unwrap_or_default()
 }
 
+/// How often a refused user is written to the audit log: the first refusal,
+/// then at most once a minute with how many were not written, so a peer
+/// that loops on connect cannot rotate the real entries out of the log.
+#[derive(Debug, Default)]
+pub struct RefusalThrottle {
+    /// Per uid: when last audited, and refusals since then.
+    seen: HashMap<u32, (Instant, u64)>,
+}
+
+impl RefusalThrottle {
+    /// Between audit entries for one uid.
+    pub const EVERY: Duration = Duration::from_secs(60);
+
+    /// A refusal of `uid` at `now`: `Some(n)` means audit it, with `n`
+    /// earlier refusals that were not audited; `None` means count it only.
+    pub fn note(&mut self, uid: u32, now: Instant) -> Option<u64> {
+        if self.seen.len() > 1024 {
+            self.seen
+                .retain(|_, (t, _)| now.duration_since(*t) < Self::EVERY);
+        }
+        match self.seen.get_mut(&uid) {
+            Some((t, n)) if now.duration_since(*t) < Self::EVERY => {
+                *n += 1;
+                None
+            }
+            Some((t, n)) => {
+                let skipped = *n;
+                *t = now;
+                *n = 0;
+                Some(skipped)
+            }
+            None => {
+                self.seen.insert(uid, (now, 0));
+                Some(0)
+            }
+        }
+    }
+}
+
 /// Limits and place.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -107,6 +148,7 @@ type Subscribers = Arc<Mutex<HashMap<u64, (SyncSender<String>, UnixStream)>>>;
 pub struct Server {
     subscribers: Subscribers,
     stats: Arc<Stats>,
+    refusals: Arc<Mutex<RefusalThrottle>>,
 }
 
 /// Counters, for tests and the benchmark.
@@ -135,6 +177,7 @@ impl Server {
         let server = Server {
             subscribers: Arc::default(),
             stats: Arc::default(),
+            refusals: Arc::default(),
         };
         tracing::info!("session API listening on {}", cfg.path.display());
         let s = server.clone();
@@ -172,7 +215,13 @@ impl Server {
                     &format!("uid {uid} may not use the session API")
                 )
             );
-            engine.peer_refused(uid, gid, pid);
+            let audit = self
+                .refusals
+                .lock()
+                .map_or(Some(0), |mut r| r.note(uid, Instant::now()));
+            if let Some(skipped) = audit {
+                engine.peer_refused(uid, gid, pid, skipped);
+            }
             return;
         }
         if self.stats.open.load(Ordering::Relaxed) >= cfg.max_connections {
@@ -183,14 +232,13 @@ impl Server {
             );
             return;
         }
-        self.stats.open.fetch_add(1, Ordering::Relaxed);
         let requester = format!("uid {uid} pid {pid}");
         let (tx, rx) = sync_channel::<String>(cfg.queue.max(1));
-        let Ok(mut writer) = conn.try_clone() else {
+        let (Ok(mut writer), Ok(shutdown)) = (conn.try_clone(), conn.try_clone()) else {
             return;
         };
         let _ = writer.set_write_timeout(Some(Duration::from_secs(5)));
-        let shutdown = conn.try_clone().ok();
+        self.stats.open.fetch_add(1, Ordering::Relaxed);
         let subs = self.subscribers.clone();
         let _ = std::thread::Builder::new()
             .name("session-write".into())
@@ -201,9 +249,7 @@ impl Server {
                     }
                 }
                 subs.lock().map(|mut s| s.remove(&id)).ok();
-                if let Some(s) = shutdown {
-                    let _ = s.shutdown(std::net::Shutdown::Both);
-                }
+                let _ = shutdown.shutdown(std::net::Shutdown::Both);
             });
         let this = self.clone();
         let rate = cfg.rate_per_s;
@@ -234,8 +280,9 @@ impl Server {
             }
         };
         let mut reader = BufReader::new(conn);
-        let mut pending: Option<u64> = None;
-        let approvals = Arc::new(AtomicU64::new(0));
+        // This connection's approval still waiting for an answer (0: none);
+        // cleared by the approval's own reply.
+        let pending = Arc::new(AtomicU64::new(0));
         let mut window = (Instant::now(), 0u32);
         loop {
             let line = match read_line(&mut reader) {
@@ -284,21 +331,22 @@ impl Server {
                     }
                     protocol::ok(&id, json!({"subscribed": true}))
                 }
-                Ok(Request::Cancel) => match pending.take() {
-                    Some(a) => {
+                Ok(Request::Cancel) => match pending.load(Ordering::SeqCst) {
+                    0 => protocol::error(&id, "no_approval", "nothing to cancel"),
+                    a => {
                         // Synchronous: the approval's own reply goes out first.
                         engine.cancel(a);
                         protocol::ok(&id, json!({"cancelled": true}))
                     }
-                    None => protocol::error(&id, "no_approval", "nothing to cancel"),
                 },
                 Ok(Request::Approve(req)) => {
                     static NEXT: AtomicU64 = AtomicU64::new(1);
                     let a = NEXT.fetch_add(1, Ordering::Relaxed);
                     let (tx2, rid) = (tx.clone(), id.clone());
-                    let flag = approvals.clone();
+                    let flag = pending.clone();
                     let done = Box::new(move |r: ApprovalResult| {
-                        flag.store(0, Ordering::SeqCst);
+                        // Only this approval's reply clears the mark.
+                        let _ = flag.compare_exchange(a, 0, Ordering::SeqCst, Ordering::SeqCst);
                         let mut f = json!({"result": r.word()});
                         if let ApprovalResult::Approved(by) = &r {
                             f["by"] =
@@ -306,23 +354,21 @@ impl Server {
                         }
                         let _ = tx2.try_send(protocol::ok(&rid, f));
                     });
+                    // Marked before it starts: it may be answered at once.
+                    let before = pending.swap(a, Ordering::SeqCst);
                     match engine.approve(a, req, done) {
-                        Ok(()) => {
-                            pending = Some(a);
-                            approvals.store(a, Ordering::SeqCst);
-                            continue;
+                        Ok(()) => continue,
+                        Err(e) => {
+                            pending.store(before, Ordering::SeqCst);
+                            protocol::error(&id, e.code, &e.message)
                         }
-                        Err(e) => protocol::error(&id, "busy", &e),
                     }
                 }
             };
             send(reply);
-            if pending.is_some() && approvals.load(Ordering::SeqCst) == 0 {
-                pending = None;
-            }
         }
         // Gone: its approval (if still pending) is cancelled.
-        let a = approvals.load(Ordering::SeqCst);
+        let a = pending.load(Ordering::SeqCst);
         if a != 0 {
             engine.cancel(a);
         }
@@ -387,9 +433,24 @@ fn read_line(r: &mut BufReader<UnixStream>) -> Result<Option<String>, LineError>
         return Ok(None);
     }
     if buf.len() > protocol::MAX_LINE && buf.last() != Some(&b'\n') {
-        // Skip the rest of the oversized line.
-        let mut rest = Vec::new();
-        r.read_until(b'\n', &mut rest).map_err(|_| LineError::Io)?;
+        // Skip the rest of the oversized line without keeping it: a client
+        // that never sends a newline must not make the kiosk buffer it.
+        loop {
+            let chunk = r.fill_buf().map_err(|_| LineError::Io)?;
+            if chunk.is_empty() {
+                break;
+            }
+            match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    r.consume(i + 1);
+                    break;
+                }
+                None => {
+                    let n = chunk.len();
+                    r.consume(n);
+                }
+            }
+        }
         return Err(LineError::TooLong);
     }
     Ok(Some(String::from_utf8_lossy(&buf).trim_end().to_owned()))
@@ -398,6 +459,19 @@ fn read_line(r: &mut BufReader<UnixStream>) -> Result<Option<String>, LineError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_are_audited_at_most_once_a_minute_per_user() {
+        let mut r = RefusalThrottle::default();
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        assert_eq!(r.note(1000, at(0)), Some(0), "the first is audited");
+        assert_eq!(r.note(1000, at(1)), None);
+        assert_eq!(r.note(1000, at(59)), None);
+        assert_eq!(r.note(1001, at(59)), Some(0), "another user is not hidden");
+        assert_eq!(r.note(1000, at(60)), Some(2), "then with the count");
+        assert_eq!(r.note(1000, at(61)), None);
+    }
 
     #[test]
     fn access_by_uid_and_groups() {

@@ -25,7 +25,7 @@ use crate::core::{AuditEvent, EventKind};
 use crate::hw::chord::{Chord, ChordOutput};
 use crate::hw::{Beep, Buzzer, Key, KeyEvent};
 use crate::service::{Health, Service, ServiceError, Setup};
-use crate::session::protocol::{ApprovalRequest, ApprovalResult, SessionInfo};
+use crate::session::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, SessionInfo};
 use std::sync::Arc;
 
 /// Who is signed in.
@@ -1644,12 +1644,15 @@ impl Kiosk {
         id: u64,
         req: ApprovalRequest,
         done: Box<dyn FnOnce(ApprovalResult) + Send>,
-    ) -> Result<(), String> {
+    ) -> Result<(), BadRequest> {
         if self.approval.is_some() {
-            return Err("another approval is waiting at the till".into());
+            return Err(protocol::bad(
+                "busy",
+                "another approval is waiting at the till",
+            ));
         }
         if self.screen == Screen::Fault {
-            return Err("the till is out of service".into());
+            return Err(protocol::bad("unavailable", "the till is out of service"));
         }
         let detail = format!(
             "{} {}{}; asked by {}",

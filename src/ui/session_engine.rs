@@ -6,7 +6,7 @@ use super::app::with_current;
 use super::kiosk::KioskEvent;
 use crate::core::{Actor, AuditEvent, EventKind, Outcome, WallTime};
 use crate::service::Service;
-use crate::session::protocol::{self, ApprovalRequest, ApprovalResult, SessionInfo};
+use crate::session::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, SessionInfo};
 use crate::session::server::Engine;
 use serde_json::json;
 use std::rc::Rc;
@@ -51,8 +51,16 @@ impl Engine for UiEngine {
         id: u64,
         req: ApprovalRequest,
         done: Box<dyn FnOnce(ApprovalResult) + Send>,
-    ) -> Result<(), String> {
-        call_ui(move |ui| ui.update(|k| k.start_approval(id, req, done)))?
+    ) -> Result<(), BadRequest> {
+        let started = call_ui(move |ui| ui.update(|k| k.start_approval(id, req, done)))
+            .map_err(|e| protocol::bad("unavailable", e));
+        if started.is_err() {
+            // The UI may still get to it later: withdraw it (posted after
+            // it, so it runs after it) rather than leave it on screen for a
+            // caller that was told it failed.
+            self.cancel(id);
+        }
+        started?
     }
 
     fn cancel(&self, id: u64) {
@@ -61,14 +69,18 @@ impl Engine for UiEngine {
         }
     }
 
-    fn peer_refused(&self, uid: u32, gid: u32, pid: i32) {
+    fn peer_refused(&self, uid: u32, gid: u32, pid: i32, unrecorded: u64) {
         let ev = AuditEvent::new(
             EventKind::PeerRefused,
             &Actor::Peer { uid },
             None,
             Outcome::Refused,
         )
-        .detail(format!("gid {gid}, pid {pid}"));
+        .detail(if unrecorded == 0 {
+            format!("gid {gid}, pid {pid}")
+        } else {
+            format!("gid {gid}, pid {pid}; {unrecorded} more refusals in the last minute")
+        });
         if let Err(e) = self.service.record(vec![ev]) {
             tracing::error!("refused peer not audited: {e}");
         }
