@@ -232,7 +232,7 @@ fn approval_goes_over_the_screen_and_gives_it_back() {
         r#"{"v":1,"id":1,"op":"approve","action":"void","amount":"12.50","reason":"wrong item"}"#,
     );
     wait_for_overlay(&mut k);
-    assert_eq!(k.state()["approval"], "VOID");
+    assert_eq!(k.state()["approval"], "void");
     k.send(&pin_keys("01", CASHIER_PIN));
     let m = k.state()["message"].as_str().unwrap().to_owned();
     assert!(m.contains("may not approve"), "{m}");

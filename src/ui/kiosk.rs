@@ -2007,7 +2007,8 @@ impl Kiosk {
                 None => ApprovalView::default(),
                 Some(a) => ApprovalView {
                     active: true,
-                    action: a.req.action.to_uppercase(),
+                    action: a.req.action.clone(),
+                    label: action_label(&a.req.action, self.lang),
                     amount: a.req.amount.clone().unwrap_or_default(),
                     reason: a.req.reason.clone().unwrap_or_default(),
                     secs_left: i32::try_from(a.deadline_ms.saturating_sub(now_ms).div_ceil(1000))
@@ -2185,6 +2186,24 @@ fn actor_text(actor: &str, lang: Lang) -> String {
     }
 }
 
+/// The usual till actions in words staff know; any other action name the
+/// sales software sends is shown as it is, in capitals.
+fn action_label(action: &str, lang: Lang) -> String {
+    let known = match action {
+        "void" => Some(("Void sale", "撤销交易")),
+        "refund" => Some(("Refund", "退货退款")),
+        "discount" => Some(("Discount", "折扣")),
+        "price_override" => Some(("Price change", "改价")),
+        "no_sale" => Some(("Open drawer", "开钱箱")),
+        "cash_out" => Some(("Cash out", "取现")),
+        _ => None,
+    };
+    match known {
+        Some((en, zh)) => lang.pick(en, zh),
+        None => action.replace('_', " ").to_uppercase(),
+    }
+}
+
 /// The audit log's details are English (the file is read by technicians
 /// and scripts); the viewer translates the ones the till writes.
 fn detail_text(d: &str, lang: Lang) -> String {
@@ -2292,5 +2311,22 @@ fn local_date(wall: WallTime, lang: Lang) -> String {
                 [t.weekday().num_days_from_monday() as usize];
             format!("{}年{}月{}日 星期{wd}", t.year(), t.month(), t.day())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_actions_are_named_in_the_staffs_language() {
+        assert_eq!(action_label("void", Lang::En), "Void sale");
+        assert_eq!(action_label("void", Lang::Zh), "撤销交易");
+        assert_eq!(action_label("refund", Lang::Zh), "退货退款");
+        assert_eq!(
+            action_label("gift_card", Lang::Zh),
+            "GIFT CARD",
+            "unknown names are shown as sent"
+        );
     }
 }

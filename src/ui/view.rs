@@ -309,8 +309,10 @@ pub struct InfoView {
 pub struct ApprovalView {
     /// Shown over the screen.
     pub active: bool,
-    /// What is to be approved ("VOID").
+    /// What is to be approved, as the sales software named it ("void").
     pub action: String,
+    /// The same, for staff ("Void sale", "撤销交易").
+    pub label: String,
     /// The amount, if given.
     pub amount: String,
     /// The reason, if given.

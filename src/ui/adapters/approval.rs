@@ -21,7 +21,7 @@ pub fn apply(window: &AppWindow, v: &View, last: Option<&View>) {
     let g = window.global::<ApprovalAdapter>();
     let a = &v.approval;
     g.set_active(a.active);
-    g.set_action(a.action.as_str().into());
+    g.set_action(a.label.as_str().into());
     g.set_amount(a.amount.as_str().into());
     g.set_reason(a.reason.as_str().into());
     g.set_secs_left(a.secs_left);
