@@ -951,25 +951,25 @@ fn session(ctx: &Ctx, cmd: SessionCmd) -> Res {
         .hint("is till-kiosk running, with session_api.socket set, and may this user use it?")
     })?;
     let fail = |e: std::io::Error| Failure::new(3, format!("the kiosk at {}: {e}", path.display()));
-    let refused = |v: &serde_json::Value| {
-        Failure::new(
-            1,
-            format!(
-                "the kiosk refused: {}",
-                v["message"]
-                    .as_str()
-                    .unwrap_or_else(|| v["error"].as_str().unwrap_or("?"))
-            ),
-        )
+    // One request and its successful reply; a refusal is exit status 1.
+    let mut ask = |op: &str, fields: serde_json::Value| {
+        let v = client.request(op, fields).map_err(fail)?;
+        if v["ok"] != true {
+            return Err(Failure::new(
+                1,
+                format!(
+                    "the kiosk refused: {}",
+                    v["message"]
+                        .as_str()
+                        .unwrap_or_else(|| v["error"].as_str().unwrap_or("?"))
+                ),
+            ));
+        }
+        Ok(v)
     };
     match cmd {
         SessionCmd::Whoami { .. } => {
-            let v = client
-                .request("whoami", serde_json::json!({}))
-                .map_err(fail)?;
-            if v["ok"] != true {
-                return Err(refused(&v));
-            }
+            let v = ask("whoami", serde_json::json!({}))?;
             let s = &v["session"];
             ctx.print(s, || {
                 if s.is_null() {
@@ -987,12 +987,7 @@ fn session(ctx: &Ctx, cmd: SessionCmd) -> Res {
             Ok(0)
         }
         SessionCmd::SignOut { .. } => {
-            let v = client
-                .request("sign_out", serde_json::json!({}))
-                .map_err(fail)?;
-            if v["ok"] != true {
-                return Err(refused(&v));
-            }
+            let v = ask("sign_out", serde_json::json!({}))?;
             ctx.print(&v, || match v["signed_out"].as_str() {
                 Some(id) => format!("signed out {id}"),
                 None => "nobody was signed in".into(),
@@ -1000,12 +995,7 @@ fn session(ctx: &Ctx, cmd: SessionCmd) -> Res {
             Ok(0)
         }
         SessionCmd::Watch { .. } => {
-            let v = client
-                .request("subscribe", serde_json::json!({}))
-                .map_err(fail)?;
-            if v["ok"] != true {
-                return Err(refused(&v));
-            }
+            ask("subscribe", serde_json::json!({}))?;
             eprintln!("watching {} (Ctrl+C to stop)", path.display());
             while let Some(ev) = client.next_message().map_err(fail)? {
                 if ctx.json {
@@ -1038,12 +1028,10 @@ fn session(ctx: &Ctx, cmd: SessionCmd) -> Res {
             timeout,
             ..
         } => {
-            let v = client
-                .request("approve", serde_json::json!({"action": action, "amount": amount, "reason": reason, "timeout_s": timeout}))
-                .map_err(fail)?;
-            if v["ok"] != true {
-                return Err(refused(&v));
-            }
+            let v = ask(
+                "approve",
+                serde_json::json!({"action": action, "amount": amount, "reason": reason, "timeout_s": timeout}),
+            )?;
             let result = v["result"].as_str().unwrap_or("").to_owned();
             ctx.print(&v, || match result.as_str() {
                 "approved" => format!(

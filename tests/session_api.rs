@@ -472,3 +472,76 @@ fn connection_and_rate_limits() {
     );
     assert!(replies.iter().filter(|r| r["ok"] == true).count() >= 4);
 }
+
+/// `tillctl session ...` against the kiosk at `sock`, started (not waited).
+fn tillctl_session(sock: &Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tillctl"))
+        .arg("session")
+        .args(args)
+        .arg("--socket")
+        .arg(sock)
+        .env_remove("TILL_KIOSK_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn the_ready_made_tillctl_clients() {
+    let (mut k, sock) = kiosk_with_api("");
+    // watch prints each event as it happens.
+    let mut watch = tillctl_session(&sock, &["watch"]);
+    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
+    // It says so on stderr once it is subscribed.
+    let mut said = String::new();
+    BufReader::new(watch.stderr.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(said.starts_with("watching"), "{said}");
+    // approve: approved is exit 0 and says by whom.
+    let approve = tillctl_session(
+        &sock,
+        &[
+            "approve",
+            "--action",
+            "void",
+            "--amount",
+            "12.50",
+            "--reason",
+            "wrong item",
+        ],
+    );
+    wait_for_overlay(&mut k);
+    k.send(&pin_keys("00", ADMIN_PIN));
+    let out = approve.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "approved by 00 Wang Fang"
+    );
+    // Denied at the till is exit 20.
+    let deny = tillctl_session(&sock, &["approve", "--action", "refund"]);
+    wait_for_overlay(&mut k);
+    k.send("CANCEL");
+    let out = deny.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(20));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "denied");
+    // whoami and sign-out, and what watch saw.
+    k.send(&pin_keys("01", CASHIER_PIN));
+    let who = tillctl_session(&sock, &["whoami"])
+        .wait_with_output()
+        .unwrap();
+    let who = String::from_utf8_lossy(&who.stdout).to_string();
+    assert!(who.starts_with("01 Li Wei (operator)"), "{who}");
+    let out = tillctl_session(&sock, &["sign-out"])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "signed out 01");
+    let mut next = || lines.next().unwrap().unwrap();
+    let (a, b) = (next(), next());
+    assert!(a.contains("signed_in") && a.contains("operator=01"), "{a}");
+    assert!(b.contains("signed_out") && b.contains("reason=api"), "{b}");
+    let _ = watch.kill();
+    let _ = watch.wait();
+}
