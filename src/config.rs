@@ -547,13 +547,46 @@ pub struct SessionApiConfig {
     /// Groups (names or gids) whose members are allowed.
     pub allowed_groups: Vec<String>,
     /// Most clients at once.
+    #[serde(deserialize_with = "at_least_one")]
     pub max_connections: usize,
     /// Replies and events queued per client before it counts as stalled.
+    #[serde(deserialize_with = "at_least_one")]
     pub queue: usize,
     /// Requests a second per client.
+    #[serde(deserialize_with = "at_least_one")]
     pub rate_per_s: u32,
     /// Roles allowed to approve each action; `default` for the others.
     pub approvers: std::collections::BTreeMap<String, Vec<crate::core::Role>>,
+}
+
+/// A count where 0 would quietly switch the feature off (every request
+/// rate-limited, every client refused): refused at its line instead. (The
+/// check runs inside the visitor so the error points at the number.)
+fn at_least_one<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number, at least 1")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+            if v == 0 {
+                return Err(E::custom("must be at least 1 (0 would switch it off)"));
+            }
+            Ok(v)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom("must be at least 1"))
+                .and_then(|v| self.visit_u64(v))
+        }
+    }
+    let v = d.deserialize_u64(V)?;
+    T::try_from(v).map_err(|_| serde::de::Error::custom("too large"))
 }
 
 impl Default for SessionApiConfig {
@@ -856,6 +889,14 @@ mod tests {
         );
         assert_eq!(line, 3, "{msg}");
         assert!(msg.contains("below the OWASP floor"), "{msg}");
+    }
+
+    #[test]
+    fn session_api_limits_of_zero_are_refused() {
+        let (line, _, msg) = err("session_api:\n  queue: 16\n  rate_per_s: 0\n");
+        assert_eq!(line, 3, "{msg}");
+        assert!(msg.contains("must be at least 1"), "{msg}");
+        assert!(parse("session_api:\n  max_connections: 1\n").is_ok());
     }
 
     #[test]
