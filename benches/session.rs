@@ -10,12 +10,13 @@
 //!    scripted keypad; the operator number and PIN are typed first, then
 //!    the clock starts when ENTER is written and stops when a subscriber
 //!    reads `signed_in`. That includes the argon2id check (see
-//!    `cargo bench --bench core`), so the ENTER → reply of the keypad
-//!    script (same process, no socket API) is printed beside it.
+//!    `cargo bench --bench core`), so ENTER → the kiosk done with it (a
+//!    `STATE?` to the keypad script, answered after ENTER is handled; no
+//!    session API) is printed beside it, from alternate runs.
 
-#[path = "../tests/common/headless.rs"]
-#[allow(dead_code)]
-mod headless;
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::headless;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};

@@ -16,3 +16,13 @@ pub mod sys;
 pub mod tillctl;
 #[cfg(feature = "ui")]
 pub mod ui;
+
+/// Parses a binary's arguments the same way for both binaries: `--help`
+/// and `--version` print and exit 0; a bad argument prints clap's message
+/// (what was wrong, and the usage) and exits 2.
+pub fn parse_args<P: clap::Parser>() -> Result<P, std::process::ExitCode> {
+    P::try_parse().map_err(|e| {
+        let _ = e.print();
+        std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+    })
+}

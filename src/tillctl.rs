@@ -459,12 +459,9 @@ fn volatile_warning(dir: &Path, p: &Persistence) -> String {
 
 /// Runs `tillctl` with the process's arguments.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli: Cli = match crate::parse_args() {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
+        Err(code) => return code,
     };
     crate::logging::init("warn");
     match run(cli) {

@@ -142,30 +142,39 @@ pub fn key_sink() -> KeySink {
     })
 }
 
+/// Runs `f` on the UI thread from another thread and waits (at most 5 s)
+/// for its answer: how the scripted keypad and the session API ask the
+/// kiosk anything.
+pub(crate) fn call_ui<R: Send + 'static>(
+    f: impl FnOnce(&Rc<Ui>) -> R + Send + 'static,
+) -> Result<R, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    slint::invoke_from_event_loop(move || {
+        with_current(|ui| {
+            let _ = tx.send(f(ui));
+        })
+    })
+    .map_err(|e| format!("the kiosk is not running: {e}"))?;
+    rx.recv_timeout(Duration::from_secs(5))
+        .map_err(|_| "the kiosk did not answer within 5 s".to_owned())
+}
+
 /// Answers the scripted keypad's `STATE?` from the UI thread.
 fn state_query() -> StateQuery {
     Arc::new(|| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let posted = slint::invoke_from_event_loop(move || {
-            with_current(|ui| {
-                let v = ui.with(|k| k.view());
-                let json = serde_json::json!({
-                    "screen": v.screen.name(),
-                    "who": v.who,
-                    "message": v.message,
-                    "lang": v.lang,
-                    "idle_secs": v.idle_secs,
-                    "approval": v.approval.active.then_some(&v.approval.action),
-                });
-                let _ = tx.send(json.to_string());
+        call_ui(|ui| {
+            let v = ui.with(|k| k.view());
+            serde_json::json!({
+                "screen": v.screen.name(),
+                "who": v.who,
+                "message": v.message,
+                "lang": v.lang,
+                "idle_secs": v.idle_secs,
+                "approval": v.approval.active.then_some(&v.approval.action),
             })
-        });
-        match posted {
-            Ok(()) => rx
-                .recv_timeout(Duration::from_secs(5))
-                .unwrap_or_else(|_| "error: the kiosk did not answer".into()),
-            Err(e) => format!("error: {e}"),
-        }
+            .to_string()
+        })
+        .unwrap_or_else(|e| format!("error: {e}"))
     })
 }
 

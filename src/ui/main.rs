@@ -55,12 +55,9 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 
 /// Runs the kiosk with the process's arguments.
 pub fn main() -> ExitCode {
-    let args = match Args::try_parse() {
+    let args: Args = match crate::parse_args() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
+        Err(code) => return code,
     };
     crate::logging::init("info");
     if args.list_screens {

@@ -1,29 +1,13 @@
 //! The session API's [`Engine`], backed by the kiosk on the UI thread, and
 //! the kiosk's events as the API's event lines.
 
-use super::Ui;
-use super::app::with_current;
+use super::app::call_ui;
 use super::kiosk::KioskEvent;
 use crate::core::{Actor, AuditEvent, EventKind, Outcome, WallTime};
 use crate::service::Service;
 use crate::session::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, SessionInfo};
 use crate::session::server::Engine;
 use serde_json::json;
-use std::rc::Rc;
-use std::time::Duration;
-
-/// Asks the UI thread and waits (at most 5 s) for the answer.
-fn call_ui<R: Send + 'static>(f: impl FnOnce(&Rc<Ui>) -> R + Send + 'static) -> Result<R, String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    slint::invoke_from_event_loop(move || {
-        with_current(|ui| {
-            let _ = tx.send(f(ui));
-        })
-    })
-    .map_err(|e| format!("the kiosk is not running: {e}"))?;
-    rx.recv_timeout(Duration::from_secs(5))
-        .map_err(|_| "the kiosk did not answer within 5 s".to_owned())
-}
 
 /// The kiosk, as the session API sees it.
 pub struct UiEngine {

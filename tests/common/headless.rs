@@ -17,19 +17,16 @@ pub struct Kiosk {
     pub keys: BufReader<UnixStream>,
 }
 
+/// `tillctl --config CONFIG --state-dir STATE ARGS`, which must succeed.
 fn tillctl(config: &Path, state: &Path, args: &[&str], stdin: &str) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tillctl"))
-        .arg("--config")
-        .arg(config)
-        .arg("--state-dir")
-        .arg(state)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    c.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    assert!(c.wait().unwrap().success(), "tillctl {args:?}");
+    let config = config.to_str().unwrap();
+    let args: Vec<&str> = ["--config", config].iter().chain(args).copied().collect();
+    let out = super::tillctl(state, &args, stdin);
+    assert!(
+        out.status.success(),
+        "tillctl {args:?}: {}",
+        super::text(&out)
+    );
 }
 
 /// Waits (bounded) for a file to appear: the child process is starting.
