@@ -268,6 +268,56 @@ pub fn listen_unix(
     Ok(listener)
 }
 
+/// Why [`read_line_bounded`] gave no line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LineError {
+    /// The line was longer than allowed; it was skipped to its end.
+    TooLong,
+    /// The connection failed.
+    Io,
+}
+
+/// Reads one line of at most `max` bytes from a socket a client writes to,
+/// without its line ending (`Ok(None)` at the end of input). A longer line
+/// is skipped to its newline without being kept, so a client that never
+/// sends one cannot make us buffer without bound; bytes that are not UTF-8
+/// become U+FFFD, so the caller can answer them instead of hanging up.
+pub fn read_line_bounded(
+    r: &mut impl std::io::BufRead,
+    max: usize,
+) -> Result<Option<String>, LineError> {
+    use std::io::{BufRead, Read};
+    let mut buf = Vec::new();
+    let n = r
+        .by_ref()
+        .take(max as u64 + 1)
+        .read_until(b'\n', &mut buf)
+        .map_err(|_| LineError::Io)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.len() > max && buf.last() != Some(&b'\n') {
+        loop {
+            let chunk = r.fill_buf().map_err(|_| LineError::Io)?;
+            if chunk.is_empty() {
+                break;
+            }
+            match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    r.consume(i + 1);
+                    break;
+                }
+                None => {
+                    let n = chunk.len();
+                    r.consume(n);
+                }
+            }
+        }
+        return Err(LineError::TooLong);
+    }
+    Ok(Some(String::from_utf8_lossy(&buf).trim_end().to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +334,26 @@ mod tests {
         std::os::unix::net::UnixStream::connect(&path).unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary name left behind");
+    }
+
+    #[test]
+    fn a_line_too_long_is_skipped_to_its_end_and_the_next_one_read() {
+        let mut input = format!("1 2\n{}\nENTER\r\n", "9".repeat(100)).into_bytes();
+        input.extend_from_slice(b"\xff x\n");
+        let mut r = std::io::BufReader::with_capacity(16, &input[..]);
+        assert_eq!(read_line_bounded(&mut r, 10), Ok(Some("1 2".into())));
+        assert_eq!(read_line_bounded(&mut r, 10), Err(LineError::TooLong));
+        assert_eq!(read_line_bounded(&mut r, 10), Ok(Some("ENTER".into())));
+        assert_eq!(read_line_bounded(&mut r, 10), Ok(Some("\u{fffd} x".into())));
+        assert_eq!(read_line_bounded(&mut r, 10), Ok(None));
+        let endless = "x".repeat(50);
+        let mut r = std::io::BufReader::new(endless.as_bytes());
+        assert_eq!(
+            read_line_bounded(&mut r, 10),
+            Err(LineError::TooLong),
+            "no newline at all"
+        );
+        assert_eq!(read_line_bounded(&mut r, 10), Ok(None));
     }
 
     #[test]

@@ -12,12 +12,14 @@
 //! ```
 //!
 //! Each command is answered with `ok`, `error: ...` or, for `STATE?`, one
-//! JSON line. The socket is mode 0600: whoever may use it may type on the
-//! till, exactly like someone at the keypad.
+//! JSON line; a line over 4 KiB is answered with an error and skipped. The
+//! socket is mode 0600: whoever may use it may type on the till, exactly
+//! like someone at the keypad.
 
 use super::KeySink;
 use super::keys::{Key, KeyEvent};
-use std::io::{BufRead, BufReader, Write};
+use crate::sys::LineError;
+use std::io::{BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::sync::Arc;
@@ -69,6 +71,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
     }
 }
 
+/// The longest command line accepted; far more keys than anyone types.
+const MAX_LINE: usize = 4096;
+
 /// Answers `STATE?` (runs on the UI thread; returns a JSON line).
 pub type StateQuery = Arc<dyn Fn() -> String + Send + Sync>;
 
@@ -93,14 +98,16 @@ fn serve(conn: UnixStream, sink: &KeySink, query: &StateQuery) {
     let Ok(mut out) = conn.try_clone() else {
         return;
     };
-    for line in BufReader::new(conn).lines() {
-        let Ok(line) = line else { return };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let reply = match parse(&line) {
-            Ok(cmd) => run(&cmd, sink, query),
-            Err(e) => format!("error: {e}"),
+    let mut reader = BufReader::new(conn);
+    loop {
+        let reply = match crate::sys::read_line_bounded(&mut reader, MAX_LINE) {
+            Ok(None) | Err(LineError::Io) => return,
+            Err(LineError::TooLong) => format!("error: a line is at most {MAX_LINE} bytes"),
+            Ok(Some(line)) if line.trim().is_empty() => continue,
+            Ok(Some(line)) => match parse(&line) {
+                Ok(cmd) => run(&cmd, sink, query),
+                Err(e) => format!("error: {e}"),
+            },
         };
         if writeln!(out, "{reply}").is_err() {
             return;

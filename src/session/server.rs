@@ -17,7 +17,7 @@ use super::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, Request
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -285,10 +285,10 @@ impl Server {
         let pending = Arc::new(AtomicU64::new(0));
         let mut window = (Instant::now(), 0u32);
         loop {
-            let line = match read_line(&mut reader) {
+            let line = match crate::sys::read_line_bounded(&mut reader, protocol::MAX_LINE) {
                 Ok(Some(l)) => l,
                 Ok(None) => break,
-                Err(LineError::TooLong) => {
+                Err(crate::sys::LineError::TooLong) => {
                     send(protocol::error(
                         &Value::Null,
                         "line_too_long",
@@ -296,7 +296,7 @@ impl Server {
                     ));
                     continue;
                 }
-                Err(LineError::Io) => break,
+                Err(crate::sys::LineError::Io) => break,
             };
             if line.trim().is_empty() {
                 continue;
@@ -413,47 +413,6 @@ impl Server {
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
-}
-
-enum LineError {
-    TooLong,
-    Io,
-}
-
-/// Reads one line of at most [`protocol::MAX_LINE`] bytes; a longer one is
-/// skipped to its end and reported.
-fn read_line(r: &mut BufReader<UnixStream>) -> Result<Option<String>, LineError> {
-    let mut buf = Vec::new();
-    let n = r
-        .by_ref()
-        .take(protocol::MAX_LINE as u64 + 1)
-        .read_until(b'\n', &mut buf)
-        .map_err(|_| LineError::Io)?;
-    if n == 0 {
-        return Ok(None);
-    }
-    if buf.len() > protocol::MAX_LINE && buf.last() != Some(&b'\n') {
-        // Skip the rest of the oversized line without keeping it: a client
-        // that never sends a newline must not make the kiosk buffer it.
-        loop {
-            let chunk = r.fill_buf().map_err(|_| LineError::Io)?;
-            if chunk.is_empty() {
-                break;
-            }
-            match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => {
-                    r.consume(i + 1);
-                    break;
-                }
-                None => {
-                    let n = chunk.len();
-                    r.consume(n);
-                }
-            }
-        }
-        return Err(LineError::TooLong);
-    }
-    Ok(Some(String::from_utf8_lossy(&buf).trim_end().to_owned()))
 }
 
 #[cfg(test)]
