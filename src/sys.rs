@@ -1,6 +1,8 @@
 //! The operating system, as the rest of the crate needs it: the real
-//! clocks, whether a directory survives a reboot, the terminal serial and
-//! the user running a command. Everything else goes through these.
+//! clocks, whether a directory survives a reboot, the terminal serial, the
+//! user running a command, and the Unix sockets the kiosk listens on (how
+//! they appear, how a client's lines are read). Everything else goes
+//! through these.
 
 use crate::core::clock::{BootInstant, Clock, WallTime};
 use nix::sys::statfs::{FsType, statfs};
