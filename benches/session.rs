@@ -118,27 +118,16 @@ fn fan_out() {
 }
 
 fn sign_in_latency() {
-    let mut k = headless::start_with(
-        |dir| {
-            format!(
-                "session_api:\n  socket: {}\n",
-                dir.join("session.sock").display()
-            )
-        },
-        &[],
-    );
-    let sock = k.path("session.sock");
-    headless::wait_for_path(&sock);
+    let (mut k, sock) = headless::start_with_api("");
     let mut sub = subscribe(&sock);
     let mut ctl = BufReader::new(UnixStream::connect(&sock).unwrap());
-    let digits = |s: &str| s.chars().map(String::from).collect::<Vec<_>>().join(" ");
     // Odd runs time the event at the subscriber; even runs time the kiosk
     // itself (a `STATE?` after ENTER is answered once ENTER is handled), so
     // the difference is what the API adds.
     let (mut to_event, mut to_handled) = (Vec::new(), Vec::new());
     for run in 0..41 {
         assert_eq!(
-            k.send(&format!("0 1 {}", digits(headless::CASHIER_PIN))),
+            k.send(&format!("0 1 {}", headless::spaced(headless::CASHIER_PIN))),
             "ok"
         );
         let t0 = Instant::now();

@@ -3,7 +3,7 @@
 //! systemd notifications and a clean SIGTERM.
 
 mod common;
-use common::headless::{ADMIN_PIN, CASHIER_PIN, start};
+use common::headless::{ADMIN_PIN, CASHIER_PIN, spaced, start};
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -94,15 +94,6 @@ fn systemd_hears_ready_after_the_first_frame_and_watchdog_pings() {
         stopping |= String::from_utf8_lossy(&buf[..n]).contains("STOPPING=1");
     }
     assert!(stopping, "STOPPING=1 on SIGTERM");
-}
-
-/// "6183" -> "6 1 8 3": key names for the scripted keypad.
-fn spaced(digits: &str) -> String {
-    digits
-        .chars()
-        .map(String::from)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]

@@ -3,30 +3,12 @@
 //! docs/session-api.md, exactly as written.
 
 mod common;
-use common::headless::{ADMIN_PIN, CASHIER_PIN, Kiosk};
+use common::headless::{ADMIN_PIN, CASHIER_PIN, Kiosk, spaced, start_with_api};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// A kiosk with the session API at `<dir>/session.sock`.
-fn kiosk_with_api(extra: &str) -> (Kiosk, PathBuf) {
-    // The socket lives in the kiosk's temp dir; its path is only known
-    // once the dir exists, so the config names it relative to the dir.
-    let k = common::headless::start_with(
-        |dir| {
-            format!(
-                "session_api:\n  socket: {}\n{extra}",
-                dir.join("session.sock").display()
-            )
-        },
-        &[],
-    );
-    let sock = k.path("session.sock");
-    common::headless::wait_for_path(&sock);
-    (k, sock)
-}
 
 struct Conn(BufReader<UnixStream>);
 
@@ -84,11 +66,7 @@ fn config_lines(flow: &str) -> Vec<String> {
 }
 
 fn pin_keys(n: &str, pin: &str) -> String {
-    format!(
-        "{} {} ENTER",
-        n.chars().map(String::from).collect::<Vec<_>>().join(" "),
-        pin.chars().map(String::from).collect::<Vec<_>>().join(" ")
-    )
+    format!("{} {} ENTER", spaced(n), spaced(pin))
 }
 
 #[test]
@@ -122,7 +100,7 @@ fn the_documented_exchanges_work_exactly_as_written() {
                     .filter_map(|l| l.strip_prefix("# config: "))
                     .flat_map(config_lines)
                     .collect();
-                let (mut k, sock) = kiosk_with_api(&extra);
+                let (mut k, sock) = start_with_api(&extra);
                 let mut c = Conn::open(&sock);
                 for l in &lines {
                     // Shown if the test fails: where in the doc it stopped.
@@ -150,7 +128,7 @@ fn the_documented_exchanges_work_exactly_as_written() {
             "sh" => {
                 let cmd = lines[0].strip_prefix("$ ").expect("a $ command");
                 let want: Value = serde_json::from_str(&lines[1]).unwrap();
-                let (_k, sock) = kiosk_with_api("");
+                let (_k, sock) = start_with_api("");
                 let got = if socat {
                     let out = std::process::Command::new("sh")
                         .arg("-c")
@@ -181,7 +159,7 @@ fn the_documented_exchanges_work_exactly_as_written() {
 
 #[test]
 fn events_arrive_in_order() {
-    let (mut k, sock) = kiosk_with_api("");
+    let (mut k, sock) = start_with_api("");
     let mut c = Conn::open(&sock);
     assert_eq!(
         c.ask(json!({"v":1,"id":1,"op":"whoami"}))["session"],
@@ -223,7 +201,7 @@ fn wait_for_overlay(k: &mut Kiosk) {
 #[test]
 fn approval_goes_over_the_screen_and_gives_it_back() {
     let (mut k, sock) =
-        kiosk_with_api("  approvers:\n    default: [admin]\n    discount: [operator, admin]\n");
+        start_with_api("  approvers:\n    default: [admin]\n    discount: [operator, admin]\n");
     // A cashier is half-way through typing their number.
     k.send("0 1");
     let mut c = Conn::open(&sock);
@@ -253,8 +231,7 @@ fn approval_goes_over_the_screen_and_gives_it_back() {
         st["approval"].is_null() && st["who"].as_str().unwrap_or("").is_empty(),
         "{st}"
     );
-    let pin: Vec<String> = CASHIER_PIN.chars().map(String::from).collect();
-    k.send(&format!("{} ENTER", pin.join(" ")));
+    k.send(&format!("{} ENTER", spaced(CASHIER_PIN)));
     assert!(k.state()["who"].as_str().unwrap().contains("Li Wei"));
     c.send(r#"{"v":1,"id":2,"op":"approve","action":"discount","amount":"5%"}"#);
     wait_for_overlay(&mut k);
@@ -280,7 +257,7 @@ fn approval_goes_over_the_screen_and_gives_it_back() {
 
 #[test]
 fn a_program_that_disconnects_cancels_its_approval() {
-    let (k, sock) = kiosk_with_api("");
+    let (k, sock) = start_with_api("");
     let mut a = Conn::open(&sock);
     a.send(r#"{"v":1,"id":1,"op":"approve","action":"void"}"#);
     // Wait until the request is on the till's screen.
@@ -313,7 +290,7 @@ fn a_program_that_disconnects_cancels_its_approval() {
 
 #[test]
 fn the_lockout_applies_to_approval_attempts() {
-    let (mut k, sock) = kiosk_with_api("");
+    let (mut k, sock) = start_with_api("");
     let mut events = Conn::open(&sock);
     assert_eq!(
         events.ask(json!({"v":1,"op":"subscribe"}))["subscribed"],
@@ -363,7 +340,7 @@ fn a_refused_peer_gets_forbidden_and_is_audited() {
         );
         return;
     }
-    let (k, sock) = kiosk_with_api("");
+    let (k, sock) = start_with_api("");
     // Let "nobody" reach the socket: only the peer-credential check stands.
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(k.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -398,7 +375,7 @@ use std::os::unix::process::CommandExt;
 
 #[test]
 fn malformed_input_gets_an_error_and_the_connection_stays() {
-    let (_k, sock) = kiosk_with_api("");
+    let (_k, sock) = start_with_api("");
     let mut c = Conn::open(&sock);
     c.send("{\"v\":1,");
     assert_eq!(c.recv()["error"], "bad_json");
@@ -417,7 +394,7 @@ fn malformed_input_gets_an_error_and_the_connection_stays() {
 
 #[test]
 fn a_stalled_client_does_not_delay_events_to_another() {
-    let (mut k, sock) = kiosk_with_api("  queue: 16\n");
+    let (mut k, sock) = start_with_api("  queue: 16\n");
     let mut stalled = Conn::open(&sock);
     assert_eq!(
         stalled.ask(json!({"v":1,"op":"subscribe"}))["subscribed"],
@@ -456,7 +433,7 @@ fn a_stalled_client_does_not_delay_events_to_another() {
 
 #[test]
 fn connection_and_rate_limits() {
-    let (_k, sock) = kiosk_with_api("  max_connections: 2\n  rate_per_s: 5\n");
+    let (_k, sock) = start_with_api("  max_connections: 2\n  rate_per_s: 5\n");
     let mut a = Conn::open(&sock);
     let _b = Conn::open(&sock);
     assert_eq!(a.ask(json!({"v":1,"op":"ping"}))["pong"], true);
@@ -489,7 +466,7 @@ fn tillctl_session(sock: &Path, args: &[&str]) -> std::process::Child {
 
 #[test]
 fn the_ready_made_tillctl_clients() {
-    let (mut k, sock) = kiosk_with_api("");
+    let (mut k, sock) = start_with_api("");
     // watch prints each event as it happens.
     let mut watch = tillctl_session(&sock, &["watch"]);
     let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();

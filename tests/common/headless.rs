@@ -38,6 +38,34 @@ pub fn wait_for_path(p: &Path) {
     }
 }
 
+/// "6183" -> "6 1 8 3": key names for the scripted keypad.
+pub fn spaced(digits: &str) -> String {
+    digits
+        .chars()
+        .map(String::from)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A kiosk with the session API at `<dir>/session.sock` (and `extra` in
+/// its `session_api:` section), once the socket is there.
+pub fn start_with_api(extra: &str) -> (Kiosk, PathBuf) {
+    // The socket lives in the kiosk's temp dir; its path is only known
+    // once the dir exists, so the config names it relative to the dir.
+    let k = start_with(
+        |dir| {
+            format!(
+                "session_api:\n  socket: {}\n{extra}",
+                dir.join("session.sock").display()
+            )
+        },
+        &[],
+    );
+    let sock = k.path("session.sock");
+    wait_for_path(&sock);
+    (k, sock)
+}
+
 /// Starts a kiosk; `extra_yaml` is appended to its config.
 pub fn start(extra_yaml: &str, env: &[(&str, String)]) -> Kiosk {
     start_with(|_| extra_yaml.to_owned(), env)
