@@ -123,12 +123,17 @@ pub fn tillctl_with(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // tillctl may exit before reading its input (a bad config stops it with
+    // exit 2 first); then the write sees EPIPE, which is not the test's
+    // business: its exit code and output are.
+    let written = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    if let Err(e) = written {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing tillctl's stdin: {e}"
+        );
+    }
     child.wait_with_output().unwrap()
 }
 
