@@ -3,7 +3,7 @@
 //! docs/session-api.md, exactly as written.
 
 mod common;
-use common::headless::{ADMIN_PIN, CASHIER_PIN, Kiosk, spaced, start_with_api};
+use common::headless::{ADMIN_PIN, CASHIER_PIN, Kiosk, spaced, start_with_api, wait_until};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -191,11 +191,11 @@ fn events_arrive_in_order() {
 
 /// Waits until the till shows the approval request over its screen.
 fn wait_for_overlay(k: &mut Kiosk) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while k.state()["approval"].is_null() {
-        assert!(Instant::now() < deadline, "the approval never showed");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(
+        Duration::from_secs(10),
+        || !k.state()["approval"].is_null(),
+        || "the approval never showed".to_owned(),
+    );
 }
 
 #[test]
@@ -261,26 +261,14 @@ fn a_program_that_disconnects_cancels_its_approval() {
     let mut a = Conn::open(&sock);
     a.send(r#"{"v":1,"id":1,"op":"approve","action":"void"}"#);
     // Wait until the request is on the till's screen.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !k.audit().contains("approval_requested") {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    k.wait_for_audit("approval_requested");
     let mut b = Conn::open(&sock);
     assert_eq!(
         b.ask(json!({"v":1,"id":1,"op":"approve","action":"refund","timeout_s":1}))["error"],
         "busy"
     );
     drop(a);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !k.audit().contains("withdrawn by the program") {
-        assert!(
-            Instant::now() < deadline,
-            "no cancellation in the audit log:\n{}",
-            k.audit()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    k.wait_for_audit("withdrawn by the program");
     // The till is free for the next request.
     assert_eq!(
         b.ask(json!({"v":1,"id":2,"op":"approve","action":"refund","timeout_s":1}))["result"],
@@ -299,11 +287,7 @@ fn the_lockout_applies_to_approval_attempts() {
     let mut c = Conn::open(&sock);
     c.send(r#"{"v":1,"id":1,"op":"approve","action":"void","timeout_s":30}"#);
     // Make sure the overlay is up before typing.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !k.audit().contains("approval_requested") {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    k.wait_for_audit("approval_requested");
     for _ in 0..5 {
         k.send(&format!("CLEAR UP CLEAR {}", pin_keys("00", "11112222")));
     }
@@ -363,11 +347,7 @@ fn a_refused_peer_gets_forbidden_and_is_audited() {
         "{text}"
     );
     assert_ne!(out.status.code(), Some(0));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !k.audit().contains("\"event\":\"peer_refused\"") {
-        assert!(Instant::now() < deadline, "{}", k.audit());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    k.wait_for_audit("\"event\":\"peer_refused\"");
     assert!(k.audit().contains("peer(uid 65534)"));
 }
 

@@ -29,13 +29,23 @@ fn tillctl(config: &Path, state: &Path, args: &[&str], stdin: &str) {
     );
 }
 
-/// Waits (bounded) for a file to appear: the child process is starting.
-pub fn wait_for_path(p: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !p.exists() {
-        assert!(Instant::now() < deadline, "{} never appeared", p.display());
+/// Polls `done` every 20 ms until it holds; after `limit` the test fails
+/// with `why()`. How every test here waits for the other process.
+pub fn wait_until(limit: Duration, mut done: impl FnMut() -> bool, why: impl Fn() -> String) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "{}", why());
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Waits (bounded) for a file to appear: the child process is starting.
+pub fn wait_for_path(p: &Path) {
+    wait_until(
+        Duration::from_secs(30),
+        || p.exists(),
+        || format!("{} never appeared", p.display()),
+    );
 }
 
 /// "6183" -> "6 1 8 3": key names for the scripted keypad.
@@ -158,6 +168,15 @@ impl Kiosk {
         std::fs::read_to_string(self.path("state/audit.log")).unwrap_or_default()
     }
 
+    /// Waits (at most 10 s) until the audit log contains `needle`.
+    pub fn wait_for_audit(&self, needle: &str) {
+        wait_until(
+            Duration::from_secs(10),
+            || self.audit().contains(needle),
+            || format!("no {needle:?} in the audit log:\n{}", self.audit()),
+        );
+    }
+
     /// SIGTERM, and the exit status (within 10 s).
     pub fn stop(mut self) -> std::process::ExitStatus {
         nix::sys::signal::kill(
@@ -165,14 +184,16 @@ impl Kiosk {
             nix::sys::signal::Signal::SIGTERM,
         )
         .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "no exit within 10 s of SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let mut status = None;
+        wait_until(
+            Duration::from_secs(10),
+            || {
+                status = self.child.try_wait().unwrap();
+                status.is_some()
+            },
+            || "no exit within 10 s of SIGTERM".to_owned(),
+        );
+        status.unwrap()
     }
 }
 
