@@ -5,7 +5,7 @@
 //! through these.
 
 use crate::core::clock::{BootInstant, Clock, WallTime};
-use nix::sys::statfs::{FsType, statfs};
+use nix::sys::statfs::{FsType, fstatfs, statfs};
 use nix::time::{ClockId, clock_gettime};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -143,7 +143,15 @@ pub fn is_volatile(magic: i64) -> bool {
 
 /// Checks where `dir` lives with statfs(2).
 pub fn persistence(dir: &Path) -> std::io::Result<Persistence> {
-    let st = statfs(dir).map_err(std::io::Error::from)?;
+    classify(&statfs(dir).map_err(std::io::Error::from)?)
+}
+
+/// Checks where an open directory lives with fstatfs(2).
+pub fn persistence_of(dir: std::os::fd::BorrowedFd<'_>) -> std::io::Result<Persistence> {
+    classify(&fstatfs(dir).map_err(std::io::Error::from)?)
+}
+
+fn classify(st: &nix::sys::statfs::Statfs) -> std::io::Result<Persistence> {
     let FsType(raw) = st.filesystem_type();
     #[allow(clippy::unnecessary_cast)] // fs_type_t differs between targets
     let magic = raw as i64;
@@ -227,6 +235,92 @@ pub fn hardware_serial() -> Option<(String, SerialSource)> {
         .ok()
         .and_then(|t| clean_serial(&t))
         .map(|s| (s, SerialSource::MachineId))
+}
+
+/// "name (uid N)" for messages, or "uid N" for a user with no name.
+pub fn user_label(uid: u32) -> String {
+    match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+        Ok(Some(u)) => format!("{} (uid {uid})", u.name),
+        _ => format!("uid {uid}"),
+    }
+}
+
+/// Why this process cannot act on a directory as its owner.
+#[derive(Debug, thiserror::Error)]
+pub enum OwnerError {
+    /// Not root, and not the owner.
+    #[error("state directory {} belongs to {owner}, not to {me}; run this as {owner_name} (sudo -u {owner_name} ...)", dir.display())]
+    NotOwner {
+        /// The directory.
+        dir: PathBuf,
+        /// Its owner, labelled.
+        owner: String,
+        /// Its owner's name (or uid) for the command line.
+        owner_name: String,
+        /// Who runs this, labelled.
+        me: String,
+    },
+    /// Root could not become the owner.
+    #[error("unable to act as {owner}, the owner of {}: {source}", dir.display())]
+    Switch {
+        /// The directory.
+        dir: PathBuf,
+        /// Its owner, labelled.
+        owner: String,
+        /// Why.
+        source: nix::Error,
+    },
+}
+
+/// Makes this process act as the owner of the state directory `dir`, so
+/// that every file it writes there belongs to the service user and not to
+/// root (a root-owned `state.json` would put the kiosk out of service).
+/// Root switches to the owner (its uid, primary group and supplementary
+/// groups) for the rest of the process; anyone else must be the owner.
+/// A directory that does not exist yet changes nothing. Returns the owner
+/// when the process switched.
+pub fn act_as_owner_of(dir: &Path) -> Result<Option<String>, OwnerError> {
+    use nix::unistd::{Gid, Uid, User};
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return Ok(None);
+    };
+    let (owner, me) = (meta.uid(), Uid::effective());
+    if owner == me.as_raw() {
+        return Ok(None);
+    }
+    let user = User::from_uid(Uid::from_raw(owner)).ok().flatten();
+    if !me.is_root() {
+        return Err(OwnerError::NotOwner {
+            dir: dir.to_owned(),
+            owner: user_label(owner),
+            owner_name: user.map_or_else(|| format!("#{owner}"), |u| u.name),
+            me: user_label(me.as_raw()),
+        });
+    }
+    let gid = user.as_ref().map_or(Gid::from_raw(meta.gid()), |u| u.gid);
+    let switch = || -> nix::Result<()> {
+        match &user {
+            Some(u) => {
+                let name =
+                    std::ffi::CString::new(u.name.as_str()).map_err(|_| nix::Error::EINVAL)?;
+                nix::unistd::initgroups(&name, gid)?
+            }
+            None => nix::unistd::setgroups(&[gid])?,
+        }
+        nix::unistd::setresgid(gid, gid, gid)?;
+        nix::unistd::setresuid(
+            Uid::from_raw(owner),
+            Uid::from_raw(owner),
+            Uid::from_raw(owner),
+        )
+    };
+    switch().map_err(|source| OwnerError::Switch {
+        dir: dir.to_owned(),
+        owner: user_label(owner),
+        source,
+    })?;
+    Ok(Some(user_label(owner)))
 }
 
 /// The uid and name of the user running this process.

@@ -401,17 +401,38 @@ struct Ctx {
     json: bool,
     loaded: Loaded,
     state_dir: PathBuf,
+    /// Who ran tillctl (recorded in the audit log even after root has
+    /// switched to the state directory's owner).
+    invoker: (u32, String),
 }
 
 impl Ctx {
     fn actor(&self) -> Actor {
-        let (uid, user) = sys::current_user();
+        let (uid, user) = self.invoker.clone();
         Actor::Cli { uid, user }
+    }
+
+    /// Acts as the state directory's owner from here on (see
+    /// [`sys::act_as_owner_of`]): root switches; anyone else is refused
+    /// with the user to run as.
+    fn as_owner(&self) -> Result<(), Failure> {
+        match sys::act_as_owner_of(&self.state_dir) {
+            Ok(Some(owner)) => {
+                tracing::info!(
+                    "acting as {owner}, the owner of {}",
+                    self.state_dir.display()
+                );
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(Failure::new(3, e.to_string())),
+        }
     }
 
     /// The service over the state directory; warns (or refuses) when the
     /// directory would not survive a reboot.
     fn service(&self) -> Result<Service, Failure> {
+        self.as_owner()?;
         let store = FileStore::open(&self.state_dir, self.loaded.config.rotation())?;
         let clock: Arc<dyn crate::core::Clock> = match sys::FileClock::from_env() {
             Some(c) => {
@@ -494,6 +515,7 @@ pub fn run(cli: Cli) -> Res {
         json: cli.json,
         loaded,
         state_dir,
+        invoker: sys::current_user(),
     };
     let mut input = SecretInput::new();
     match cli.command {
@@ -789,7 +811,8 @@ fn status(ctx: &Ctx) -> Res {
 impl Ctx {
     /// Like [`service`](Ctx::service) but never refuses: status reports problems.
     fn service_for_status(&self) -> Result<Service, Failure> {
-        let store = FileStore::open(&self.state_dir, self.loaded.config.rotation())?;
+        self.as_owner()?;
+        let store = FileStore::new(&self.state_dir, self.loaded.config.rotation());
         Ok(Service::new(
             Arc::new(store),
             &self.loaded.config,

@@ -78,13 +78,13 @@ fn unreadable_file() {
     let till = Till::new();
     till.set_up();
     let path = till.path().join("state.json");
-    // A directory where the file should be: read fails like an I/O error.
+    // A directory where the file should be: refused as not a regular file.
     fs::remove_file(&path).unwrap();
     fs::create_dir(&path).unwrap();
     let svc = till.service();
     assert!(matches!(
         svc.authenticate(&cli_actor(), id(1), &s(CASHIER_PW)),
-        Err(ServiceError::Store(StoreError::Io { .. }))
+        Err(ServiceError::Store(StoreError::NotAFile(p))) if p == path
     ));
 }
 

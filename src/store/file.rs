@@ -14,8 +14,10 @@
 //! same directory, fsync, rename over the old one, fsync the directory. A
 //! power cut leaves either the old or the new file, never half of one, and
 //! never no file at all. The checksum catches what a rename cannot: a
-//! file damaged later on a failing SD card.
+//! file damaged later on a failing SD card. Files are reached only through
+//! the directory's fd, never through a symlink (see [`super::dir`]).
 
+use super::dir::Dir;
 use super::{AuditLog, Backend, StoreError, Txn};
 use crate::core::audit::AuditRecord;
 use crate::core::recovery::TillKey;
@@ -25,15 +27,17 @@ use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 /// The state file's name.
 pub const STATE_FILE: &str = "state.json";
-const PREV_SUFFIX: &str = ".prev";
+pub(super) const PREV_SUFFIX: &str = ".prev";
+const BAD_INFIX: &str = ".bad-";
 const AUDIT_FILE: &str = "audit.log";
 const KEY_FILE: &str = "recovery.key";
 const ID_FILE: &str = "terminal-id";
@@ -58,54 +62,55 @@ impl Default for AuditRotation {
 }
 
 /// The state directory.
+///
+/// Nothing is cached between transactions: each one opens the directory
+/// afresh and checks it. A directory that cannot be opened now (a failed
+/// mount, a path that cannot be traversed, a read-only file system) is an
+/// error every time until it can, never a different, empty store.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
     rotation: AuditRotation,
-}
-
-fn io_err<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> StoreError + 'p {
-    move |source| StoreError::Io {
-        action,
-        path: path.to_owned(),
-        source,
-    }
+    /// Stale temporary files are swept once per process, at the first lock.
+    swept: Arc<AtomicBool>,
 }
 
 impl FileStore {
-    /// Opens (and if needed creates, mode 0700) the state directory.
-    pub fn open(dir: &Path, rotation: AuditRotation) -> Result<FileStore, StoreError> {
-        if !dir.exists() {
-            fs::create_dir_all(dir).map_err(io_err("create state directory", dir))?;
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-                .map_err(io_err("set permissions of", dir))?;
-        }
-        Ok(FileStore {
+    /// The store at `dir`, without touching it yet: every transaction opens
+    /// (and if needed creates, mode 0700) and checks the directory. The
+    /// kiosk uses this, so a directory that cannot be opened at start-up is
+    /// retried rather than replaced.
+    pub fn new(dir: &Path, rotation: AuditRotation) -> FileStore {
+        FileStore {
             dir: dir.to_owned(),
             rotation,
-        })
+            swept: Arc::default(),
+        }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+    /// The store at `dir`, which must open and pass the checks now.
+    pub fn open(dir: &Path, rotation: AuditRotation) -> Result<FileStore, StoreError> {
+        Dir::open(dir)?;
+        Ok(FileStore::new(dir, rotation))
     }
 }
 
 impl Backend for FileStore {
     fn lock(&self) -> Result<Box<dyn Txn + '_>, StoreError> {
-        let path = self.path(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io_err("open lock file", &path))?;
-        let lock = Flock::lock(file, FlockArg::LockExclusive)
-            .map_err(|(_, e)| io_err("lock", &path)(io::Error::from(e)))?;
+        let dir = Dir::open(&self.dir)?;
+        let file = dir.open_rw(LOCK_FILE)?;
+        let lock = Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| StoreError::Io {
+            action: "lock",
+            path: dir.join(LOCK_FILE),
+            source: io::Error::from(e),
+        })?;
+        if !self.swept.swap(true, Ordering::SeqCst) {
+            dir.remove_stale_temps()?;
+        }
+        dir.check_entries(is_ours)?;
         Ok(Box::new(FileTxn {
-            store: self,
+            dir,
+            rotation: self.rotation,
             _lock: lock,
         }))
     }
@@ -115,12 +120,18 @@ impl Backend for FileStore {
     }
 
     fn persistence(&self) -> Result<Persistence, StoreError> {
-        sys::persistence(&self.dir).map_err(io_err("check file system of", &self.dir))
+        let dir = Dir::open(&self.dir)?;
+        sys::persistence_of(dir.fd()).map_err(|source| StoreError::Io {
+            action: "check file system of",
+            path: self.dir.clone(),
+            source,
+        })
     }
 }
 
-struct FileTxn<'a> {
-    store: &'a FileStore,
+struct FileTxn {
+    dir: Dir,
+    rotation: AuditRotation,
     _lock: Flock<File>,
 }
 
@@ -189,52 +200,22 @@ pub(crate) fn decode_state(path: &Path, bytes: &[u8]) -> Result<TillState, Store
     serde_json::from_str(body).map_err(|e| corrupt(format!("invalid contents: {e}")))
 }
 
-/// Writes `bytes` to `dir/name` atomically (temp, fsync, rename, fsync dir).
-/// With `keep_prev`, the file being replaced becomes `name.prev`.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8], keep_prev: bool) -> Result<(), StoreError> {
-    let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(io_err("create", &tmp))?;
-        f.write_all(bytes).map_err(io_err("write", &tmp))?;
-        f.sync_all().map_err(io_err("fsync", &tmp))?;
-    }
-    if keep_prev && target.exists() {
-        let prev = dir.join(format!("{name}{PREV_SUFFIX}"));
-        match fs::remove_file(&prev) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err("replace", &prev)(e)),
-        }
-        // A hard link keeps the old contents without writing them again.
-        fs::hard_link(&target, &prev).map_err(io_err("keep previous copy as", &prev))?;
-    }
-    fs::rename(&tmp, &target).map_err(io_err("replace", &target))?;
-    sync_dir(dir)
+/// Whether the store reads or writes a file of this name.
+fn is_ours(name: &str) -> bool {
+    name == STATE_FILE || name == ID_FILE || name == LOCK_FILE || is_evidence(name)
 }
 
-fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err("fsync directory", dir))
+/// Whether a file of this name shows that the till had state once.
+fn is_evidence(name: &str) -> bool {
+    name == format!("{STATE_FILE}{PREV_SUFFIX}")
+        || name.starts_with(&format!("{STATE_FILE}{BAD_INFIX}"))
+        || name == AUDIT_FILE
+        || name.starts_with(&format!("{AUDIT_FILE}."))
+        || name == KEY_FILE
 }
 
-fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_err("read", path)(e)),
-    }
-}
-
-impl FileTxn<'_> {
-    fn bad_name(&self) -> PathBuf {
+impl FileTxn {
+    fn bad_name(&self) -> Result<String, StoreError> {
         let secs = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -246,58 +227,57 @@ impl FileTxn<'_> {
             } else {
                 format!(".{n}")
             };
-            let p = self.store.path(&format!("{STATE_FILE}.bad-{secs}{suffix}"));
-            if !p.exists() {
-                return p;
+            let name = format!("{STATE_FILE}{BAD_INFIX}{secs}{suffix}");
+            if !self.dir.exists(&name)? {
+                return Ok(name);
             }
             n += 1;
         }
     }
 
-    fn audit_path(&self, n: u32) -> PathBuf {
+    fn audit_name(n: u32) -> String {
         if n == 0 {
-            self.store.path(AUDIT_FILE)
+            AUDIT_FILE.to_owned()
         } else {
-            self.store.path(&format!("{AUDIT_FILE}.{n}"))
+            format!("{AUDIT_FILE}.{n}")
         }
     }
 
     fn rotate_audit(&self) -> Result<(), StoreError> {
-        let keep = self.store.rotation.keep.max(1);
+        let keep = self.rotation.keep.max(1);
         for n in (1..keep).rev() {
-            let (from, to) = (self.audit_path(n), self.audit_path(n + 1));
-            match fs::rename(&from, &to) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_err("rotate", &from)(e)),
+            let (from, to) = (Self::audit_name(n), Self::audit_name(n + 1));
+            if self.dir.exists(&from)? {
+                self.dir.rename(&from, &to)?;
             }
         }
-        let cur = self.audit_path(0);
-        fs::rename(&cur, self.audit_path(1)).map_err(io_err("rotate", &cur))?;
-        sync_dir(&self.store.dir)
+        self.dir.rename(AUDIT_FILE, &Self::audit_name(1))?;
+        self.dir.sync()
     }
 }
 
-impl Txn for FileTxn<'_> {
+impl Txn for FileTxn {
     fn load(&mut self) -> Result<Option<TillState>, StoreError> {
-        let path = self.store.path(STATE_FILE);
-        match read_optional(&path)? {
-            Some(bytes) => decode_state(&path, &bytes).map(Some),
+        match self.dir.read(STATE_FILE)? {
+            Some(bytes) => decode_state(&self.dir.join(STATE_FILE), &bytes).map(Some),
             None => {
                 // No state file. Fresh only if nothing shows there was one.
-                let prev = self.store.path(&format!("{STATE_FILE}{PREV_SUFFIX}"));
-                for evidence in [prev, self.audit_path(0), self.store.path(KEY_FILE)] {
-                    if evidence.exists() {
-                        return Err(StoreError::Missing { path, evidence });
-                    }
+                let mut names = self.dir.names()?;
+                names.sort();
+                match names.into_iter().find(|n| is_evidence(n)) {
+                    Some(evidence) => Err(StoreError::Missing {
+                        path: self.dir.join(STATE_FILE),
+                        evidence: self.dir.join(&evidence),
+                    }),
+                    None => Ok(None),
                 }
-                Ok(None)
             }
         }
     }
 
     fn save(&mut self, state: &TillState) -> Result<(), StoreError> {
-        write_atomic(&self.store.dir, STATE_FILE, &encode_state(state), true)
+        self.dir
+            .write_atomic(STATE_FILE, &encode_state(state), true)
     }
 
     fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
@@ -310,37 +290,39 @@ impl Txn for FileTxn<'_> {
             text.push_str(&serde_json::to_string(r).expect("audit record serialises"));
             text.push('\n');
         }
-        let path = self.audit_path(0);
-        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > 0 && size + text.len() as u64 > self.store.rotation.max_bytes {
+        let mut size = self.dir.size(AUDIT_FILE);
+        if size > 0 && size.saturating_add(text.len() as u64) > self.rotation.max_bytes {
             self.rotate_audit()?;
+            size = 0;
         }
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io_err("open audit log", &path))?;
+        let path = self.dir.join(AUDIT_FILE);
+        let mut f = self.dir.open_append(AUDIT_FILE)?;
         f.write_all(text.as_bytes())
-            .map_err(io_err("append to", &path))?;
-        f.sync_all().map_err(io_err("fsync", &path))?;
+            .and_then(|()| f.sync_all())
+            .map_err(|source| StoreError::Io {
+                action: "append to",
+                path,
+                source,
+            })?;
         if size == 0 {
-            sync_dir(&self.store.dir)?;
+            self.dir.sync()?;
         }
         Ok(())
     }
 
     fn read_audit(&mut self) -> Result<AuditLog, StoreError> {
         let mut log = AuditLog::default();
-        for n in (0..=self.store.rotation.keep).rev() {
-            let path = self.audit_path(n);
-            let file = match File::open(&path) {
-                Ok(f) => f,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(io_err("read", &path)(e)),
+        for n in (0..=self.rotation.keep).rev() {
+            let name = Self::audit_name(n);
+            let Some(file) = self.dir.open_read(&name)? else {
+                continue;
             };
             for line in BufReader::new(file).split(b'\n') {
-                let line = line.map_err(io_err("read", &path))?;
+                let line = line.map_err(|source| StoreError::Io {
+                    action: "read",
+                    path: self.dir.join(&name),
+                    source,
+                })?;
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
@@ -354,13 +336,12 @@ impl Txn for FileTxn<'_> {
     }
 
     fn recovery_key(&mut self) -> Result<Option<(String, TillKey)>, StoreError> {
-        let path = self.store.path(KEY_FILE);
-        let Some(bytes) = read_optional(&path)? else {
+        let Some(bytes) = self.dir.read(KEY_FILE)? else {
             return Ok(None);
         };
         let bytes = zeroize::Zeroizing::new(bytes);
         let bad = |reason: String| StoreError::BadKeyFile {
-            path: path.clone(),
+            path: self.dir.join(KEY_FILE),
             reason,
         };
         let kf: KeyFile = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
@@ -379,72 +360,69 @@ impl Txn for FileTxn<'_> {
             serde_json::Value::String(serial.to_owned()),
             hex.as_str()
         ));
-        write_atomic(&self.store.dir, KEY_FILE, text.as_bytes(), false)
+        self.dir.write_atomic(KEY_FILE, text.as_bytes(), false)
     }
 
     fn terminal_id(&mut self) -> Result<String, StoreError> {
-        let path = self.store.path(ID_FILE);
-        if let Some(bytes) = read_optional(&path)? {
+        if let Some(bytes) = self.dir.read(ID_FILE)? {
             if let Some(id) = sys::clean_serial(&String::from_utf8_lossy(&bytes)) {
                 return Ok(id);
             }
             return Err(StoreError::Corrupt {
-                path,
+                path: self.dir.join(ID_FILE),
                 reason: "not a terminal id".into(),
             });
         }
         let mut b = [0u8; 8];
-        getrandom::fill(&mut b)
-            .map_err(|e| io_err("create", &path)(io::Error::other(e.to_string())))?;
+        getrandom::fill(&mut b).map_err(|e| StoreError::Io {
+            action: "create",
+            path: self.dir.join(ID_FILE),
+            source: io::Error::other(e.to_string()),
+        })?;
         let id: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        write_atomic(
-            &self.store.dir,
-            ID_FILE,
-            format!("{id}\n").as_bytes(),
-            false,
-        )?;
+        self.dir
+            .write_atomic(ID_FILE, format!("{id}\n").as_bytes(), false)?;
         Ok(id)
     }
 
     fn set_aside(&mut self) -> Result<Option<PathBuf>, StoreError> {
-        let path = self.store.path(STATE_FILE);
-        if !path.exists() {
+        let prev = format!("{STATE_FILE}{PREV_SUFFIX}");
+        if !self.dir.exists(STATE_FILE)? {
             // A "missing" till has a prev copy; set it aside too so the
             // till really starts fresh, but keep it.
-            let prev = self.store.path(&format!("{STATE_FILE}{PREV_SUFFIX}"));
-            if prev.exists() {
-                let to = self.bad_name();
-                fs::rename(&prev, &to).map_err(io_err("set aside", &prev))?;
-                sync_dir(&self.store.dir)?;
-                return Ok(Some(to));
+            if self.dir.exists(&prev)? {
+                let to = self.bad_name()?;
+                self.dir.rename(&prev, &to)?;
+                self.dir.sync()?;
+                return Ok(Some(self.dir.join(&to)));
             }
             return Ok(None);
         }
-        let to = self.bad_name();
-        fs::rename(&path, &to).map_err(io_err("set aside", &path))?;
-        let prev = self.store.path(&format!("{STATE_FILE}{PREV_SUFFIX}"));
-        if prev.exists() {
-            let prev_to = PathBuf::from(format!("{}.prev", to.display()));
-            fs::rename(&prev, &prev_to).map_err(io_err("set aside", &prev))?;
+        let to = self.bad_name()?;
+        self.dir.rename(STATE_FILE, &to)?;
+        if self.dir.exists(&prev)? {
+            self.dir.rename(&prev, &format!("{to}{PREV_SUFFIX}"))?;
         }
-        sync_dir(&self.store.dir)?;
-        Ok(Some(to))
+        self.dir.sync()?;
+        Ok(Some(self.dir.join(&to)))
     }
 
     fn restore_previous(&mut self) -> Result<Option<PathBuf>, StoreError> {
-        let prev = self.store.path(&format!("{STATE_FILE}{PREV_SUFFIX}"));
-        let bytes = read_optional(&prev)?.ok_or_else(|| StoreError::NoPrevious(prev.clone()))?;
+        let prev = format!("{STATE_FILE}{PREV_SUFFIX}");
+        let bytes = self
+            .dir
+            .read(&prev)?
+            .ok_or_else(|| StoreError::NoPrevious(self.dir.join(&prev)))?;
         // Only a good previous copy may replace the current one.
-        decode_state(&prev, &bytes)?;
-        let cur = self.store.path(STATE_FILE);
-        let aside = if cur.exists() {
-            let to = self.bad_name();
-            fs::rename(&cur, &to).map_err(io_err("set aside", &cur))?;
-            Some(to)
+        decode_state(&self.dir.join(&prev), &bytes)?;
+        let aside = if self.dir.exists(STATE_FILE)? {
+            let to = self.bad_name()?;
+            self.dir.rename(STATE_FILE, &to)?;
+            Some(self.dir.join(&to))
         } else {
             None
         };
-        write_atomic(&self.store.dir, STATE_FILE, &bytes, false)?;
+        self.dir.write_atomic(STATE_FILE, &bytes, false)?;
         Ok(aside)
     }
 }

@@ -10,6 +10,7 @@
 //! says the till was ever set up; a corrupt, truncated, unreadable or newer
 //! file is an error that no caller can mistake for "no password".
 
+mod dir;
 mod file;
 mod memory;
 
@@ -80,6 +81,30 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// The directory belongs to another user.
+    #[error("state directory {} belongs to {owner}, not to {me} who runs this", dir.display())]
+    WrongOwner {
+        /// The directory.
+        dir: PathBuf,
+        /// Its owner ("till-kiosk (uid 999)").
+        owner: String,
+        /// The user running this process.
+        me: String,
+    },
+    /// Others may write to the directory.
+    #[error("state directory {} has mode {mode:04o}: others may write to it", dir.display())]
+    InsecureMode {
+        /// The directory.
+        dir: PathBuf,
+        /// Its mode.
+        mode: u32,
+    },
+    /// A symlink where a state file should be: never followed.
+    #[error("{} is a symbolic link; state files are never opened through one", .0.display())]
+    Symlink(PathBuf),
+    /// Something other than a regular file where a state file should be.
+    #[error("{} is not a regular file", .0.display())]
+    NotAFile(PathBuf),
     /// A fault injected by a test store.
     #[error("simulated write failure")]
     Injected,
@@ -112,6 +137,15 @@ impl StoreError {
             StoreError::NoPrevious(_) => "re-initialise with `tillctl init --force`",
             StoreError::BadKeyFile { .. } => {
                 "provision the till again with `tillctl recovery provision`"
+            }
+            StoreError::WrongOwner { .. } => {
+                "run as the directory's owner (sudo -u till-kiosk tillctl ...), or give the directory to the service user (chown till-kiosk: DIR)"
+            }
+            StoreError::InsecureMode { .. } => {
+                "only the service user may write to the state directory: chmod 0700 DIR"
+            }
+            StoreError::Symlink(_) | StoreError::NotAFile(_) => {
+                "someone tampered with the state directory: inspect it, remove the odd entry, then restart"
             }
             StoreError::Injected => "none: this only happens in tests",
         }

@@ -15,7 +15,7 @@ use crate::config::Loaded;
 use crate::hw::script::{self, StateQuery};
 use crate::hw::{self, Buzzer, Hardware, KeySink};
 use crate::service::Service;
-use crate::store::{Backend, FileStore, MemoryStore};
+use crate::store::{Backend, FileStore};
 use crate::sys::SystemClock;
 use slint::ComponentHandle;
 use std::cell::RefCell;
@@ -50,26 +50,17 @@ pub struct Parts {
 
 /// Builds the controller over the state directory; problems become the
 /// fault screen rather than an exit, so the till says what is wrong.
+///
+/// The store is always the real directory. One that cannot be opened now
+/// (a failed mount, a path that cannot be traversed, a read-only file
+/// system) is a fault that the fault screen retries; it is never replaced
+/// by an empty stand-in, which the health check would take for a fresh
+/// till and offer first-boot setup to anyone standing there.
 pub fn build(opts: &AppOptions, buzzer: Arc<dyn Buzzer>) -> Parts {
     let cfg = &opts.loaded.config;
     let clock = Arc::new(SystemClock);
-    let (backend, fault): (Arc<dyn Backend>, Option<Fault>) =
-        match FileStore::open(&opts.state_dir, cfg.rotation()) {
-            Ok(store) => (
-                Arc::new(store),
-                opts.config_error.clone().map(Fault::Config),
-            ),
-            Err(e) => {
-                let f = Fault::Store {
-                    error: e.to_string(),
-                    remedy: e.remedy().into(),
-                };
-                (
-                    Arc::new(MemoryStore::new()),
-                    Some(opts.config_error.clone().map_or(f, Fault::Config)),
-                )
-            }
-        };
+    let backend: Arc<dyn Backend> = Arc::new(FileStore::new(&opts.state_dir, cfg.rotation()));
+    let fault = opts.config_error.clone().map(Fault::Config);
     let svc = Service::new(backend, cfg, clock);
     let mut kiosk = Kiosk::new(
         svc,

@@ -53,7 +53,7 @@ impl Till {
 
     /// A service as a freshly started process would build it.
     pub fn service(&self) -> Service {
-        let store = FileStore::open(self.dir.path(), self.config.rotation()).unwrap();
+        let store = FileStore::new(self.dir.path(), self.config.rotation());
         Service::new(Arc::new(store), &self.config, self.clock.clone()).with_serial_probe(Arc::new(
             || {
                 Some((
@@ -143,4 +143,24 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// Whether a test may go on without something it needs. Prints why not
+/// and returns false, so the test can return early; with
+/// `TILL_REQUIRE_ALL=1` (CI) a skip is a failure instead: a green CI run
+/// means every test really ran.
+pub fn can_run(needed: bool, why_not: &str) -> bool {
+    if needed {
+        return true;
+    }
+    if std::env::var_os("TILL_REQUIRE_ALL").is_some_and(|v| v == "1") {
+        panic!("TILL_REQUIRE_ALL=1 and this test would be skipped: {why_not}");
+    }
+    eprintln!("skipped: {why_not}");
+    false
+}
+
+/// Whether this process is root (some tests act as other users).
+pub fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
 }
