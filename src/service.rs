@@ -207,7 +207,7 @@ impl Service {
 
     /// Runs one core operation in a locked transaction; writes the state
     /// only if the operation changed it (a fresh powered-on checkpoint
-    /// alone is not worth an SD-card write).
+    /// alone is not worth an SD-card write, except the first of a boot).
     fn transact<R>(
         &self,
         actor: &Actor,
@@ -221,8 +221,11 @@ impl Service {
         let result = f(&mut till);
         let events = std::mem::take(&mut till.events);
         state.prune();
+        // A new boot id (a reboot, or a process that cannot read it) is
+        // written at once: from then on this boot's time counts.
+        let new_boot = state.power.boot_id != before.power.boot_id;
         before.power = state.power.clone();
-        if state != before {
+        if state != before || new_boot {
             txn.save(&state)?;
         }
         self.write_audit(&mut *txn, events, &now);

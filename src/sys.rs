@@ -17,14 +17,38 @@ use std::time::SystemTime;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
+/// Reads the kernel's boot id from `path`. When it cannot be read (no
+/// /proc, or a sandbox hiding /proc/sys/kernel/random), the id is unknown:
+/// a random token for this process, marked as unknown so that
+/// [`crate::core::power`] credits no time across it. Treating an unknown id
+/// as "a new boot" would credit this boot's whole uptime at every process
+/// start, and so void a running wait.
+pub fn boot_id_from(path: &Path) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(s) if !s.trim().is_empty() => s.trim().to_owned(),
+        _ => {
+            let mut b = [0u8; 16];
+            // Without randomness, the pid still separates processes; an
+            // unknown id credits nothing whatever its text.
+            let token = match getrandom::fill(&mut b) {
+                Ok(()) => b.iter().map(|x| format!("{x:02x}")).collect(),
+                Err(_) => std::process::id().to_string(),
+            };
+            format!("{}{token}", crate::core::clock::UNKNOWN_BOOT_PREFIX)
+        }
+    }
+}
+
 fn boot_id() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
-        std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-            .map(|s| s.trim().to_owned())
-            // Without /proc the boot id is unknown: treat every start as a
-            // new boot, which only ever lengthens waits.
-            .unwrap_or_else(|_| format!("unknown-{}", std::process::id()))
+        let id = boot_id_from(Path::new("/proc/sys/kernel/random/boot_id"));
+        if !crate::core::clock::boot_id_known(&id) {
+            tracing::warn!(
+                "the kernel's boot id cannot be read: lockout waits count only while this process runs"
+            );
+        }
+        id
     })
 }
 
@@ -47,59 +71,24 @@ impl Clock for SystemClock {
     }
 }
 
-/// The environment variable naming a simulated-clock file (see [`FileClock`]).
-pub const FAKE_CLOCK_ENV: &str = "TILL_KIOSK_FAKE_CLOCK";
+#[cfg(feature = "test-hooks")]
+mod fake_clock;
+#[cfg(feature = "test-hooks")]
+pub use fake_clock::{FAKE_CLOCK_ENV, FileClock};
 
-/// A clock read from a small file, for demonstrating and testing reboots and
-/// clock changes with the real binaries. The file holds `key=value` lines:
-/// `boot_id`, `since_boot_ms`, `wall_ms`. It gives nobody more power than
-/// they already have: using it needs write access to the state directory,
-/// and with that one could delete the state outright. Every use is loud.
-#[derive(Debug, Clone)]
-pub struct FileClock {
-    path: PathBuf,
-}
-
-impl FileClock {
-    /// The clock from `TILL_KIOSK_FAKE_CLOCK`, if set.
-    pub fn from_env() -> Option<FileClock> {
-        std::env::var_os(FAKE_CLOCK_ENV).map(|p| FileClock { path: p.into() })
+/// The clock this process uses: the real one. In a build with the
+/// `test-hooks` feature (tests only, never packaged), `FAKE_CLOCK_ENV`
+/// may name a simulated clock file instead, announced on standard error.
+pub fn clock() -> std::sync::Arc<dyn Clock> {
+    #[cfg(feature = "test-hooks")]
+    if let Some(c) = FileClock::from_env() {
+        eprintln!(
+            "warning: using the simulated clock in {} ({FAKE_CLOCK_ENV}): a test build",
+            c.path().display()
+        );
+        return std::sync::Arc::new(c);
     }
-
-    /// The file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn read(&self) -> (String, u64, i64) {
-        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
-        let get = |k: &str| {
-            text.lines()
-                .filter_map(|l| l.split_once('='))
-                .find(|(key, _)| key.trim() == k)
-                .map(|(_, v)| v.trim().to_owned())
-        };
-        (
-            get("boot_id").unwrap_or_else(|| "simulated".into()),
-            get("since_boot_ms")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
-            get("wall_ms").and_then(|v| v.parse().ok()).unwrap_or(0),
-        )
-    }
-}
-
-impl Clock for FileClock {
-    fn wall(&self) -> WallTime {
-        WallTime(self.read().2)
-    }
-    fn boot(&self) -> BootInstant {
-        let (boot_id, since_boot_ms, _) = self.read();
-        BootInstant {
-            boot_id,
-            since_boot_ms,
-        }
-    }
+    std::sync::Arc::new(SystemClock)
 }
 
 /// Whether a directory's contents survive a reboot.

@@ -434,18 +434,7 @@ impl Ctx {
     fn service(&self) -> Result<Service, Failure> {
         self.as_owner()?;
         let store = FileStore::open(&self.state_dir, self.loaded.config.rotation())?;
-        let clock: Arc<dyn crate::core::Clock> = match sys::FileClock::from_env() {
-            Some(c) => {
-                eprintln!(
-                    "warning: using the simulated clock in {} ({}): for tests and demonstrations only",
-                    c.path().display(),
-                    sys::FAKE_CLOCK_ENV
-                );
-                Arc::new(c)
-            }
-            None => Arc::new(SystemClock),
-        };
-        let svc = Service::new(Arc::new(store), &self.loaded.config, clock);
+        let svc = Service::new(Arc::new(store), &self.loaded.config, sys::clock());
         match svc.check_persistence() {
             Ok(p) if !p.persistent => eprintln!("{}", volatile_warning(&self.state_dir, &p)),
             Ok(_) => {}

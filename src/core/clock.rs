@@ -38,19 +38,26 @@ impl WallTime {
         WallTime(ms)
     }
 
-    /// The `SystemTime` for display and formatting.
+    /// The `SystemTime` for display and formatting (times before 1970
+    /// clamp to 1970; every i64 of milliseconds fits a `SystemTime`).
     pub fn to_system(self) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(u64::try_from(self.0).unwrap_or(0))
     }
 
     /// RFC 3339 in UTC with second precision, as the audit log writes it.
+    /// Any value prints: years past 9999 as `+10000-01-01T…`, and a time
+    /// beyond what a calendar can hold as the raw milliseconds.
     pub fn rfc3339(self) -> String {
-        humantime::format_rfc3339_seconds(self.to_system()).to_string()
+        match chrono::DateTime::from_timestamp_millis(self.0) {
+            Some(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            None => format!("(invalid time: {} ms since 1970)", self.0),
+        }
     }
 
-    /// Whole days elapsed from `earlier` to `self` (negative if the clock went back).
+    /// Whole days elapsed from `earlier` to `self` (negative if the clock
+    /// went back; saturating at the extremes).
     pub fn days_since(self, earlier: WallTime) -> i64 {
-        (self.0 - earlier.0).div_euclid(Self::DAY_MS)
+        self.0.saturating_sub(earlier.0).div_euclid(Self::DAY_MS)
     }
 }
 
@@ -58,6 +65,16 @@ impl fmt::Display for WallTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.rfc3339())
     }
+}
+
+/// How a boot id that could not be read begins (see [`boot_id_known`]).
+pub const UNKNOWN_BOOT_PREFIX: &str = "unknown-";
+
+/// Whether `id` is the kernel's boot id, rather than a per-process token
+/// standing in for one that could not be read. A real boot id is a UUID,
+/// so it never begins with [`UNKNOWN_BOOT_PREFIX`].
+pub fn boot_id_known(id: &str) -> bool {
+    !id.starts_with(UNKNOWN_BOOT_PREFIX)
 }
 
 /// A reading of the kernel's boot clock.
@@ -158,7 +175,7 @@ impl FakeClock {
     /// [`set_wall`]: FakeClock::set_wall
     pub fn reboot(&self, off: Duration, up_after_boot: Duration) {
         self.with(|s| {
-            s.boots += 1;
+            s.boots = s.boots.saturating_add(1);
             s.boot_id = format!("fake-boot-{}", s.boots);
             s.since_boot_ms = u64::try_from(up_after_boot.as_millis()).unwrap_or(0);
             let moved = off.as_millis() + up_after_boot.as_millis();
@@ -199,6 +216,20 @@ mod tests {
     fn rfc3339_and_days() {
         let t = WallTime(0);
         assert_eq!(t.rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            WallTime(1_795_856_400_999).rfc3339(),
+            "2026-11-28T09:00:00Z"
+        );
+        assert_eq!(
+            WallTime(253_402_300_800_000).rfc3339(),
+            "+10000-01-01T00:00:00Z"
+        );
+        assert!(WallTime(i64::MAX).rfc3339().starts_with("(invalid time"));
+        assert!(WallTime(i64::MIN).rfc3339().starts_with("(invalid time"));
+        assert_eq!(
+            WallTime(i64::MAX).days_since(WallTime(i64::MIN)),
+            i64::MAX / WallTime::DAY_MS
+        );
         assert_eq!(WallTime(3 * WallTime::DAY_MS + 5).days_since(t), 3);
         assert_eq!(t.days_since(WallTime(1)), -1);
     }

@@ -142,7 +142,9 @@ impl Counter {
         let p = schedule.penalty(self.failures);
         match p {
             Penalty::TriesLeft { .. } => self.locked_until = None,
-            Penalty::Wait { secs } => self.locked_until = Some(now.plus_ms(secs * 1000)),
+            Penalty::Wait { secs } => {
+                self.locked_until = Some(now.plus_ms(secs.saturating_mul(1000)))
+            }
             Penalty::UntilAdmin => {
                 self.until_admin = true;
                 self.locked_until = None;

@@ -393,7 +393,7 @@ impl PasswordPolicy {
     /// Days until the password set at `age_days` ago expires, if the
     /// policy expires passwords. Negative once expired.
     pub fn days_left(&self, age_days: i64) -> Option<i64> {
-        (self.max_age_days > 0).then(|| i64::from(self.max_age_days) - age_days)
+        (self.max_age_days > 0).then(|| i64::from(self.max_age_days).saturating_sub(age_days))
     }
 
     /// This policy, made at least as strict as `floor` rule by rule. An admin

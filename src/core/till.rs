@@ -1060,7 +1060,7 @@ impl<'a> Till<'a> {
             .detail = Some("challenge expired".into());
             return Err(TillError::ChallengeExpired);
         }
-        pending.bad_codes += 1;
+        pending.bad_codes = pending.bad_codes.saturating_add(1);
         let challenge = pending.challenge.clone();
         let bad_codes = pending.bad_codes;
         self.state
