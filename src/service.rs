@@ -455,7 +455,7 @@ impl Service {
         };
         txn.save(till.state())?;
         let outcome = till.finish_sign_in(pending, password);
-        if save_success && (outcome.signed_in() || outcome == AuthOutcome::Disabled) {
+        if save_success && outcome.signed_in() {
             txn.save(till.state())?;
         }
         Ok(outcome)
@@ -662,7 +662,9 @@ impl Service {
         self.transact(&Actor::System, |t| Ok(t.pending_challenge().cloned()))
     }
 
-    /// Redeems a response code: sets admin `id`'s password to `new`.
+    /// Redeems a response code: sets admin `id`'s password to `new`. The
+    /// attempt is counted and audited, durably, before anything else is
+    /// looked at (see [`Till::begin_recovery`]).
     pub fn recovery_redeem(
         &self,
         actor: &Actor,
@@ -672,20 +674,17 @@ impl Service {
         confirm: &Secret,
     ) -> Result<(), ServiceError> {
         let mut txn = self.lock()?;
-        let key = self.till_key(&mut *txn)?;
         let mut state = txn.load()?.ok_or(ServiceError::NotSetUp)?;
         let now = self.now();
         let mut till = Till::new(&mut state, &self.settings, now.clone(), actor.clone());
+        let begun = till.begin_recovery(id);
+        txn.save(till.state())?;
+        let events = std::mem::take(&mut till.events);
+        self.write_audit(&mut *txn, events, &now);
+        let pending = begun?;
         let result = (|| {
-            let pending = match till.begin_recovery(id, new, confirm) {
-                Ok(p) => p,
-                Err(e) => {
-                    txn.save(till.state())?;
-                    return Err(e.into());
-                }
-            };
-            txn.save(till.state())?;
-            let r = till.finish_recovery(pending, &key, code, new);
+            let key = self.till_key(&mut *txn)?;
+            let r = till.finish_recovery(pending, &key, code, new, confirm);
             txn.save(till.state())?;
             Ok(r?)
         })();

@@ -10,9 +10,9 @@
 //! | 1 | refused (policy, last admin, not found, wrong recovery code...) |
 //! | 2 | usage or config error |
 //! | 3 | state error (unreadable, not persistent, locked file system) |
-//! | 10 | wrong password (or unknown operator number) |
+//! | 10 | wrong password (or unknown or disabled operator: indistinguishable) |
 //! | 11 | locked: a wait is running (seconds remaining printed) |
-//! | 12 | locked until an admin unlocks, or disabled |
+//! | 12 | locked until an admin unlocks |
 //! | 13 | signed in, but the password must be changed first |
 //!
 //! Secrets are read before the state lock is taken, so a prompt waiting
@@ -309,7 +309,7 @@ pub fn auth_exit_code(o: &AuthOutcome) -> u8 {
         AuthOutcome::Ok { .. } => 0,
         AuthOutcome::Wrong { .. } => 10,
         AuthOutcome::Locked { .. } => 11,
-        AuthOutcome::LockedUntilAdmin | AuthOutcome::Disabled => 12,
+        AuthOutcome::LockedUntilAdmin => 12,
         AuthOutcome::MustChange { .. } => 13,
     }
 }
@@ -626,7 +626,6 @@ fn auth_line(o: &AuthOutcome) -> String {
         AuthOutcome::LockedUntilAdmin => {
             "locked until an admin unlocks (tillctl operator unlock NN)".into()
         }
-        AuthOutcome::Disabled => "this operator is disabled".into(),
     }
 }
 
@@ -1158,7 +1157,6 @@ mod tests {
         );
         assert_eq!(auth_exit_code(&AuthOutcome::Locked { secs: 5 }), 11);
         assert_eq!(auth_exit_code(&AuthOutcome::LockedUntilAdmin), 12);
-        assert_eq!(auth_exit_code(&AuthOutcome::Disabled), 12);
     }
 
     #[test]

@@ -86,7 +86,7 @@ fn the_documented_walk_through() {
         Some(13)
     );
 
-    // Disabled: exit 12.
+    // Disabled: exactly a wrong password, exit 10 (no oracle).
     assert!(
         tillctl(dir, &["operator", "disable", "01"], "")
             .status
@@ -96,7 +96,7 @@ fn the_documented_walk_through() {
         tillctl(dir, &["auth", "01"], &format!("{temp2}\n"))
             .status
             .code(),
-        Some(12)
+        Some(10)
     );
 
     let out = tillctl(dir, &["--json", "operator", "list"], "");

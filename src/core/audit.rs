@@ -77,6 +77,9 @@ pub enum EventKind {
     PolicyChanged,
     /// Recovery challenge shown.
     RecoveryIssued,
+    /// A recovery code was typed: recorded (and counted) before it is
+    /// checked; its result follows as `RecoveryRedeemed` or `RecoveryFailed`.
+    RecoveryAttempt,
     /// Recovery code accepted and admin password set.
     RecoveryRedeemed,
     /// Recovery code refused.
@@ -115,6 +118,7 @@ impl super::i18n::Localized for EventKind {
             TerminalUnlocked => ("Terminal unlocked", "解除终端锁定"),
             PolicyChanged => ("Policy changed", "修改密码策略"),
             RecoveryIssued => ("Recovery challenge", "生成恢复验证码"),
+            RecoveryAttempt => ("Recovery code typed", "输入恢复码"),
             RecoveryRedeemed => ("Recovery code used", "使用恢复码"),
             RecoveryFailed => ("Recovery refused", "恢复失败"),
             RecoveryProvisioned => ("Recovery key set", "设置恢复密钥"),

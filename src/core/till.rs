@@ -127,7 +127,8 @@ pub enum AuthOutcome {
         /// Why.
         reason: MustChange,
     },
-    /// Wrong password (or unknown number: indistinguishable).
+    /// Wrong password (or an unknown number, or a disabled operator:
+    /// indistinguishable).
     Wrong {
         /// What the failure costs: tries left, a wait, or locked until an admin.
         penalty: Penalty,
@@ -139,8 +140,6 @@ pub enum AuthOutcome {
     },
     /// Not checked: locked until an admin unlocks.
     LockedUntilAdmin,
-    /// Right password, but the account is disabled.
-    Disabled,
 }
 
 impl AuthOutcome {
@@ -189,10 +188,6 @@ impl Localized for AuthOutcome {
                 format!("错误次数过多。请在 {} 后重试。", format_wait(*secs, lang)),
             ),
             AuthOutcome::LockedUntilAdmin => locked_until_admin(lang),
-            AuthOutcome::Disabled => lang.pick(
-                "This operator is disabled. Ask an administrator.",
-                "该操作员已被停用。请联系管理员。",
-            ),
         }
     }
 }
@@ -265,6 +260,9 @@ pub enum TillError {
     /// Recovery can only set an admin's password.
     #[error("operator {0} is not an admin")]
     NotAdmin(OperatorId),
+    /// Recovery does not re-enable an admin another admin disabled.
+    #[error("operator {0} is disabled; recovery sets only an enabled admin's password")]
+    RecoveryDisabledAdmin(OperatorId),
     /// No recovery key is stored on this till.
     #[error(
         "this till has no recovery key: provision it with `tillctl recovery provision --master-key FILE`"
@@ -545,20 +543,29 @@ impl<'a> Till<'a> {
     /// undone; on failure it stands.
     pub fn finish_sign_in(&mut self, attempt: PendingAttempt, password: &Secret) -> AuthOutcome {
         let id = attempt.id;
-        let (hash, known) = match self.state.operators.get(&id) {
-            Some(o) => (o.password.hash.clone(), true),
+        let (hash, enabled) = match self.state.operators.get(&id) {
+            Some(o) => (o.password.hash.clone(), o.enabled),
             None => (self.state.dummy_hash.clone().unwrap_or_default(), false),
         };
-        // Always verify, even for unknown numbers, so both take the same time.
-        let matches = hashing::verify(password, &hash) && known;
-        if !matches {
+        // Always verify, even for unknown numbers and disabled operators,
+        // so every refusal takes the same time.
+        let right = hashing::verify(password, &hash);
+        if !(right && enabled) {
+            // A disabled operator's right password is a failure like any
+            // other: the same answer (no oracle for disabled accounts), the
+            // failure stands, and no counter is reset (an ex-employee's
+            // password must not buy more guesses at other numbers). Only
+            // the audit log, which the admin reads, says why.
             let penalty = attempt.penalty;
-            let detail = match penalty {
+            let mut detail = match penalty {
                 Penalty::TriesLeft { tries_left: 1 } => "1 try left".to_owned(),
                 Penalty::TriesLeft { tries_left } => format!("{tries_left} tries left"),
                 Penalty::Wait { secs } => format!("locked for {secs} s"),
                 Penalty::UntilAdmin => "locked until an admin unlocks".into(),
             };
+            if right {
+                detail.push_str("; right password of a disabled operator");
+            }
             self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Failed)
                 .detail = Some(detail);
             return AuthOutcome::Wrong { penalty };
@@ -569,11 +576,6 @@ impl<'a> Till<'a> {
         let params = self.settings.hashing;
         let wall = self.now.wall;
         let op = self.state.operators.get_mut(&id).expect("known operator");
-        if !op.enabled {
-            self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Refused)
-                .detail = Some("operator disabled".into());
-            return AuthOutcome::Disabled;
-        }
         // Re-hash with the current parameters now that we have the password.
         if !params.is_current(&op.password.hash)
             && let Ok(h) = params.hash(password)
@@ -1021,15 +1023,14 @@ impl<'a> Till<'a> {
             .map(|p| &p.challenge)
     }
 
-    /// Phase one of redeeming a code for admin `id`: checks everything that
-    /// needs no code, then records the attempt as a failure (make it durable
-    /// before [`finish_recovery`](Till::finish_recovery)).
-    pub fn begin_recovery(
-        &mut self,
-        id: OperatorId,
-        new: &Secret,
-        confirm: &Secret,
-    ) -> Result<PendingRecovery, TillError> {
+    /// Phase one of redeeming a code for admin `id`. Before anything else is
+    /// looked at (the number, its role, the new password, even whether a
+    /// challenge is showing), the attempt is counted against the recovery
+    /// throttle and audited: the caller makes both durable before
+    /// [`finish_recovery`](Till::finish_recovery). So every attempt costs
+    /// the same, and the answer to a wrong code cannot depend on the number
+    /// typed (no enumeration of numbers, roles or names).
+    pub fn begin_recovery(&mut self, id: OperatorId) -> Result<PendingRecovery, TillError> {
         if let Gate::Wait { secs } = self.state.recovery_lockout.gate(self.power) {
             self.audit(
                 EventKind::RecoveryFailed,
@@ -1038,50 +1039,55 @@ impl<'a> Till<'a> {
             );
             return Err(TillError::RecoveryLocked(secs));
         }
-        let op = self.operator(id)?;
-        if op.role != Role::Admin {
-            return Err(TillError::NotAdmin(id));
-        }
-        self.check_new_password(id, new, confirm)?;
-        let ttl = ttl_ms(self.settings);
-        let (power, wall) = (self.power, self.now.wall);
-        let pending = self
-            .state
-            .pending_recovery
-            .as_mut()
-            .ok_or(TillError::NoChallenge)?;
-        if pending.expired(power, wall, ttl) {
-            self.state.pending_recovery = None;
-            self.audit(
-                EventKind::RecoveryFailed,
-                Some(id.to_string()),
-                Outcome::Refused,
-            )
-            .detail = Some("challenge expired".into());
-            return Err(TillError::ChallengeExpired);
-        }
-        pending.bad_codes = pending.bad_codes.saturating_add(1);
-        let challenge = pending.challenge.clone();
-        let bad_codes = pending.bad_codes;
+        let (power, wall, ttl) = (self.power, self.now.wall, ttl_ms(self.settings));
         self.state
             .recovery_lockout
             .fail(&self.settings.recovery_lockout, power);
-        Ok(PendingRecovery {
-            id,
-            challenge,
-            bad_codes,
-        })
+        self.audit(
+            EventKind::RecoveryAttempt,
+            Some(id.to_string()),
+            Outcome::Failed,
+        )
+        .detail = Some("counted before the code is checked".into());
+        let refused = match self.state.pending_recovery.as_mut() {
+            None => Some((TillError::NoChallenge, "no challenge on screen")),
+            Some(p) if p.expired(power, wall, ttl) => {
+                self.state.pending_recovery = None;
+                Some((TillError::ChallengeExpired, "challenge expired"))
+            }
+            Some(p) => {
+                p.bad_codes = p.bad_codes.saturating_add(1);
+                return Ok(PendingRecovery {
+                    id,
+                    challenge: p.challenge.clone(),
+                    bad_codes: p.bad_codes,
+                });
+            }
+        };
+        let (err, why) = refused.expect("every other arm returned");
+        self.audit(
+            EventKind::RecoveryFailed,
+            Some(id.to_string()),
+            Outcome::Refused,
+        )
+        .detail = Some(why.into());
+        Err(err)
     }
 
-    /// Phase two: checks the code against the till key. On success the
-    /// admin gets the new password, is enabled and unlocked, and the
-    /// challenge is spent.
+    /// Phase two: checks the code against the till key first. A wrong code
+    /// is the same answer for every number. A right code proves the service
+    /// desk vouched for the person typing, so what follows may be specific:
+    /// the number must be an enabled admin (recovery never re-enables a
+    /// disabled one) and the new password must pass the policy; if either
+    /// fails, the code is not spent. On success the admin gets the new
+    /// password and is unlocked, and the challenge is spent.
     pub fn finish_recovery(
         &mut self,
         pending: PendingRecovery,
         key: &TillKey,
         code: &Secret,
         new: &Secret,
+        confirm: &Secret,
     ) -> Result<(), TillError> {
         let id = pending.id;
         if !key.check(&pending.challenge, code) {
@@ -1100,15 +1106,33 @@ impl<'a> Till<'a> {
             .detail = Some(format!("wrong code for challenge {}", pending.challenge));
             return Err(TillError::WrongCode((left > 0).then_some(left)));
         }
-        self.state.pending_recovery = None;
+        // A right code is not a failure: undo what phase one counted.
         self.state.recovery_lockout.reset();
+        if let Some(p) = self.state.pending_recovery.as_mut() {
+            p.bad_codes = p.bad_codes.saturating_sub(1);
+        }
+        let refused = match self.state.operators.get(&id) {
+            None => Some(TillError::NotFound(id)),
+            Some(op) if op.role != Role::Admin => Some(TillError::NotAdmin(id)),
+            Some(op) if !op.enabled => Some(TillError::RecoveryDisabledAdmin(id)),
+            Some(_) => self.check_new_password(id, new, confirm).err(),
+        };
+        if let Some(e) = refused {
+            self.audit(
+                EventKind::RecoveryFailed,
+                Some(id.to_string()),
+                Outcome::Refused,
+            )
+            .detail = Some(format!("right code, but {e}; the code is still good"));
+            return Err(e);
+        }
+        self.state.pending_recovery = None;
         self.state.terminal_lockout.reset();
         self.state.lockouts.remove(&id);
         let hash = self.settings.hashing.hash(new)?;
         let remembered = self.policy().history as usize;
         let wall = self.now.wall;
         let op = self.operator_mut(id)?;
-        op.enabled = true;
         replace_password(&mut op.password, hash, wall, None, remembered);
         self.audit(
             EventKind::RecoveryRedeemed,

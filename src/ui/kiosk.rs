@@ -957,11 +957,6 @@ impl Kiosk {
                 self.buzzer.play(Beep::Locked);
                 self.set_lock_from_gate(id, Gate::UntilAdmin);
             }
-            AuthOutcome::Disabled => {
-                self.buzzer.play(Beep::Error);
-                self.say(MsgKind::Error, text);
-                self.form.clear();
-            }
         }
     }
 
