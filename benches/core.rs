@@ -99,7 +99,7 @@ fn main() {
             drop(pending);
             drop(till);
             state.lockouts.clear();
-            state.terminal_lockout.reset();
+            state.terminal_rate.clear();
             txn.save(&state).unwrap();
         })
         .into_iter()

@@ -11,7 +11,7 @@
 
 use crate::core::Lang;
 use crate::core::hashing::HashParams;
-use crate::core::lockout::{Beyond, Schedule};
+use crate::core::lockout::{Beyond, Rate, Schedule};
 use crate::core::policy::PasswordPolicy;
 use crate::core::till::Settings;
 use crate::store::AuditRotation;
@@ -136,21 +136,22 @@ impl Default for AdminLockout {
     }
 }
 
-/// `lockout.terminal`: failures across all operator numbers.
+/// `lockout.terminal`: failures across all operator numbers, as a rate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TerminalLockout {
-    /// Wrong attempts (any numbers) in a row before the first wait.
-    pub free_tries: u32,
-    /// Then these waits; the last repeats.
-    pub waits: Waits,
+    /// Wrong attempts (any numbers) allowed back to back...
+    pub burst: u32,
+    /// ...then one more per this interval: after a stranger stops, a
+    /// legitimate operator waits at most this long.
+    pub every: Dur,
 }
 
 impl Default for TerminalLockout {
     fn default() -> Self {
         TerminalLockout {
-            free_tries: 10,
-            waits: Waits(mins(&[1, 5, 15]).into_iter().map(|d| d.0).collect()),
+            burst: 10,
+            every: Dur(Duration::from_secs(60)),
         }
     }
 }
@@ -688,11 +689,9 @@ impl Config {
                 },
                 until_admin_after: None,
             },
-            terminal_lockout: Schedule {
-                free_tries: l.terminal.free_tries,
-                waits: l.terminal.waits.0.clone(),
-                beyond: Beyond::Repeat,
-                until_admin_after: None,
+            terminal_rate: Rate {
+                burst: l.terminal.burst,
+                every: l.terminal.every.0,
             },
             recovery_lockout: Schedule {
                 free_tries: self.recovery.free_tries,
@@ -914,10 +913,10 @@ mod tests {
 
     #[test]
     fn bad_durations_say_what_is_expected() {
-        let (line, _, msg) = err("lockout:\n  terminal:\n    waits: [1m, soon]\n");
+        let (line, _, msg) = err("lockout:\n  operator:\n    waits: [1m, soon]\n");
         assert_eq!(line, 3);
         assert!(msg.contains("write it like 30s, 5m or 24h"), "{msg}");
-        let (_, _, msg) = err("lockout:\n  terminal:\n    waits: []\n");
+        let (_, _, msg) = err("lockout:\n  operator:\n    waits: []\n");
         assert!(msg.contains("empty"), "{msg}");
     }
 

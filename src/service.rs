@@ -93,7 +93,7 @@ pub struct Status {
     pub health: Health,
     /// Locked operators with their status.
     pub locked: Vec<OperatorView>,
-    /// Seconds left on the terminal-wide lockout, if any.
+    /// Seconds left on the terminal-wide pause, if any.
     pub terminal_locked_secs: Option<u64>,
     /// The terminal serial and where it came from.
     pub serial: Option<(String, SerialSource)>,
@@ -310,7 +310,7 @@ impl Service {
                         )
                     })
                     .collect();
-                if let Gate::Wait { secs } = till.state().terminal_lockout.gate(till.power()) {
+                if let Gate::Paused { secs } = till.till_gate() {
                     st.terminal_locked_secs = Some(secs);
                 }
             }
@@ -366,7 +366,7 @@ impl Service {
             // Keep the powered-on clock and lockouts: re-initialising must
             // not be a way around a running wait.
             state.power = old.power.clone();
-            state.terminal_lockout = old.terminal_lockout.clone();
+            state.terminal_rate = old.terminal_rate.clone();
         }
         let mut till = Till::new(&mut state, &self.settings, now.clone(), actor.clone());
         if let Some(t) = terminal_name {

@@ -11,7 +11,7 @@
 //! | 2 | usage or config error |
 //! | 3 | state error (unreadable, not persistent, locked file system) |
 //! | 10 | wrong password (or unknown or disabled operator: indistinguishable) |
-//! | 11 | locked: a wait is running (seconds remaining printed) |
+//! | 11 | locked: a wait is running, or the whole till is paused (seconds remaining printed) |
 //! | 12 | locked until an admin unlocks |
 //! | 13 | signed in, but the password must be changed first |
 //!
@@ -294,6 +294,9 @@ fn auth_failure(o: &AuthOutcome) -> Failure {
     let code = auth_exit_code(o);
     let msg = match o {
         AuthOutcome::Locked { secs } => format!("locked: {secs} seconds remaining"),
+        AuthOutcome::Paused { secs } => {
+            format!("the till is paused after many wrong attempts: {secs} seconds remaining")
+        }
         other => other
             .message(Lang::En)
             .to_lowercase()
@@ -308,7 +311,7 @@ pub fn auth_exit_code(o: &AuthOutcome) -> u8 {
     match o {
         AuthOutcome::Ok { .. } => 0,
         AuthOutcome::Wrong { .. } => 10,
-        AuthOutcome::Locked { .. } => 11,
+        AuthOutcome::Locked { .. } | AuthOutcome::Paused { .. } => 11,
         AuthOutcome::LockedUntilAdmin => 12,
         AuthOutcome::MustChange { .. } => 13,
     }
@@ -621,8 +624,14 @@ fn auth_line(o: &AuthOutcome) -> String {
             Penalty::UntilAdmin => {
                 "wrong operator number or password: now locked until an admin unlocks".into()
             }
+            Penalty::Paused { secs } => format!(
+                "wrong operator number or password: too many wrong attempts at this till, paused for {secs} seconds"
+            ),
         },
         AuthOutcome::Locked { secs } => format!("locked: {secs} seconds remaining"),
+        AuthOutcome::Paused { secs } => format!(
+            "the till is paused after many wrong attempts: {secs} seconds remaining (tillctl unlock-terminal ends it)"
+        ),
         AuthOutcome::LockedUntilAdmin => {
             "locked until an admin unlocks (tillctl operator unlock NN)".into()
         }

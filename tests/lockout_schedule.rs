@@ -114,8 +114,10 @@ fn admins_are_never_locked_for_good_but_wait_up_to_a_day() {
 
 #[test]
 fn the_schedule_is_configurable() {
+    // Within the floors: the 10th failure in a row must mean at least 30
+    // minutes (or a lock until an admin unlocks).
     let till = Till::with_config(
-        "lockout:\n  operator:\n    free_tries: 2\n    waits: [10s, 20s]\n    lock_until_admin_after: 0\n  terminal:\n    free_tries: 100\n",
+        "lockout:\n  operator:\n    free_tries: 2\n    waits: [10s, 30m]\n    lock_until_admin_after: 0\n",
     );
     let svc = till.set_up();
     assert_eq!(
@@ -134,16 +136,16 @@ fn the_schedule_is_configurable() {
     assert_eq!(
         wrong(&svc, 1),
         AuthOutcome::Wrong {
-            penalty: Penalty::Wait { secs: 20 }
+            penalty: Penalty::Wait { secs: 1800 }
         }
     );
     for _ in 0..20 {
-        till.clock.advance(Duration::from_secs(20));
+        till.clock.advance(Duration::from_secs(1800));
         // lock_until_admin_after: 0 never locks for good; the last wait repeats.
         assert_eq!(
             wrong(&svc, 1),
             AuthOutcome::Wrong {
-                penalty: Penalty::Wait { secs: 20 }
+                penalty: Penalty::Wait { secs: 1800 }
             }
         );
     }

@@ -3,11 +3,11 @@
 mod common;
 use common::*;
 use std::time::Duration;
-use till_kiosk::core::AuthOutcome;
 use till_kiosk::core::lockout::{Gate, Penalty};
+use till_kiosk::core::{AuthOutcome, Localized};
 
 #[test]
-fn failures_across_numbers_lock_the_terminal() {
+fn failures_across_numbers_pause_the_whole_till_at_a_rate() {
     let till = Till::new();
     let svc = till.set_up();
     // Ten numbers, one guess each: no single number reaches its own limit.
@@ -20,36 +20,117 @@ fn failures_across_numbers_lock_the_terminal() {
             }
         ));
     }
+    // The tenth pauses the whole till, and says so (not "your number").
+    let tenth = svc
+        .authenticate(&cli_actor(), id(19), &s("00000000"))
+        .unwrap();
     assert_eq!(
-        svc.authenticate(&cli_actor(), id(19), &s("00000000"))
-            .unwrap(),
+        tenth,
         AuthOutcome::Wrong {
-            penalty: Penalty::Wait { secs: 60 }
+            penalty: Penalty::Paused { secs: 60 }
         }
     );
-    // Now every number waits, including real operators with the right password.
-    assert_eq!(svc.gate(id(42)).unwrap(), Gate::Wait { secs: 60 });
-    assert_eq!(
-        svc.authenticate(&cli_actor(), id(1), &s(CASHIER_PW))
-            .unwrap(),
-        AuthOutcome::Locked { secs: 60 }
+    assert!(
+        tenth
+            .message(till_kiosk::core::Lang::En)
+            .contains("this till: it is paused"),
+        "{}",
+        tenth.message(till_kiosk::core::Lang::En)
     );
+    // Now every number waits, real operators with the right password too.
+    assert_eq!(svc.gate(id(42)).unwrap(), Gate::Paused { secs: 60 });
+    let refused = svc
+        .authenticate(&cli_actor(), id(1), &s(CASHIER_PW))
+        .unwrap();
+    assert_eq!(refused, AuthOutcome::Paused { secs: 60 });
+    assert!(
+        refused
+            .message(till_kiosk::core::Lang::En)
+            .contains("paused for everyone"),
+        "{}",
+        refused.message(till_kiosk::core::Lang::En)
+    );
+    // Its start is in the audit log, once.
+    let paused: Vec<_> = svc
+        .audit_log()
+        .unwrap()
+        .records
+        .into_iter()
+        .filter(|r| r.event == till_kiosk::core::EventKind::TerminalPaused)
+        .collect();
+    assert_eq!(paused.len(), 1, "{paused:?}");
+    // A minute on, one more try; a stranger's next failure pauses it for a
+    // minute again: a rate, never an escalation.
     till.clock.advance(Duration::from_secs(60));
     assert_eq!(
         svc.authenticate(&cli_actor(), id(20), &s("00000000"))
             .unwrap(),
         AuthOutcome::Wrong {
-            penalty: Penalty::Wait { secs: 300 }
+            penalty: Penalty::Paused { secs: 60 }
         }
     );
-    // A technician can clear it; a success clears it too.
-    svc.unlock_terminal(&cli_actor()).unwrap();
+    till.clock.advance(Duration::from_secs(60));
+    // The cashier signs in: her success takes back only her own charge.
     assert!(
         svc.authenticate(&cli_actor(), id(1), &s(CASHIER_PW))
             .unwrap()
             .signed_in()
     );
+    // A technician can end the pause.
+    svc.authenticate(&cli_actor(), id(21), &s("00000000"))
+        .unwrap();
+    assert_ne!(svc.gate(id(42)).unwrap(), Gate::Open);
+    svc.unlock_terminal(&cli_actor()).unwrap();
     assert_eq!(svc.gate(id(42)).unwrap(), Gate::Open);
+}
+
+#[test]
+fn after_a_stranger_stops_a_real_operator_waits_at_most_a_minute() {
+    let till = Till::new();
+    let svc = till.set_up();
+    // A customer types made-up numbers as fast as the till lets them, for
+    // three hours of powered-on time.
+    let mut n = 10u8;
+    let mut attempts = 0;
+    let end = Duration::from_secs(3 * 3600);
+    let mut elapsed = Duration::ZERO;
+    while elapsed < end {
+        match svc.gate(id(n)).unwrap() {
+            Gate::Open => {
+                svc.authenticate(&cli_actor(), id(n), &s("00000000"))
+                    .unwrap();
+                attempts += 1;
+                n = if n == 99 { 10 } else { n + 1 };
+            }
+            Gate::Paused { secs } | Gate::Wait { secs } => {
+                let d = Duration::from_secs(secs.min(5));
+                till.clock.advance(d);
+                elapsed += d;
+            }
+            Gate::UntilAdmin => n = if n == 99 { 10 } else { n + 1 },
+        }
+    }
+    assert!(attempts > 100, "the stranger got {attempts} tries");
+    // They stop. The cashier (and the admin) get in within 60 s.
+    let waited = match svc.gate(id(1)).unwrap() {
+        Gate::Open => 0,
+        Gate::Paused { secs } => secs,
+        other => panic!("the cashier's own number is untouched: {other:?}"),
+    };
+    assert!(waited <= 60, "waited {waited} s");
+    assert_eq!(svc.gate(id(0)).unwrap(), svc.gate(id(1)).unwrap());
+    till.clock.advance(Duration::from_secs(waited));
+    assert!(
+        svc.authenticate(&cli_actor(), id(1), &s(CASHIER_PW))
+            .unwrap()
+            .signed_in()
+    );
+    assert!(
+        svc.authenticate(&cli_actor(), id(0), &s(ADMIN_PW))
+            .unwrap()
+            .signed_in(),
+        "the admin right after"
+    );
 }
 
 #[test]

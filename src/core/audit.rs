@@ -73,6 +73,8 @@ pub enum EventKind {
     OperatorUnlocked,
     /// Terminal-wide lockout cleared.
     TerminalUnlocked,
+    /// Too many failures across all numbers: the whole till pauses.
+    TerminalPaused,
     /// Password policy changed.
     PolicyChanged,
     /// Recovery challenge shown.
@@ -116,6 +118,7 @@ impl super::i18n::Localized for EventKind {
             OperatorDisabled => ("Operator disabled", "停用操作员"),
             OperatorUnlocked => ("Operator unlocked", "解锁操作员"),
             TerminalUnlocked => ("Terminal unlocked", "解除终端锁定"),
+            TerminalPaused => ("Till paused", "收银机暂停"),
             PolicyChanged => ("Policy changed", "修改密码策略"),
             RecoveryIssued => ("Recovery challenge", "生成恢复验证码"),
             RecoveryAttempt => ("Recovery code typed", "输入恢复码"),

@@ -1,11 +1,19 @@
 //! Escalating waits after failed attempts.
 //!
-//! One mechanism, [`Schedule`] + [`Counter`], serves four throttles: each
-//! cashier number, each admin number, the terminal as a whole (so trying
-//! many numbers is throttled too) and recovery-code redemption. A schedule
-//! allows some free tries, then imposes waits from a list; after the list it
-//! either repeats the last wait or doubles it up to a cap, and it may lock
-//! until an admin unlocks.
+//! Two mechanisms:
+//!
+//! * [`Schedule`] + [`Counter`]: escalating waits per operator number (for
+//!   known and unknown numbers alike) and for recovery codes. A schedule
+//!   allows some free tries, then imposes waits from a list; after the list
+//!   it either repeats the last wait or doubles it up to a cap, and it may
+//!   lock until an admin unlocks.
+//! * [`Rate`] + [`RateState`]: the terminal as a whole, so that trying many
+//!   numbers is slowed too. It is a rate, not an escalation: a burst of
+//!   failures, then one more every interval (a token bucket kept as one
+//!   deadline). An escalating till-wide lock would be a denial of service:
+//!   a customer typing made-up numbers would lock out every cashier and the
+//!   admin. With a rate, a legitimate operator waits at most one interval
+//!   after the stranger stops, while guessing stays slow.
 //!
 //! Waits are deadlines in powered-on time ([`PowerTime`]), so no reboot,
 //! power cut or wall-clock change can shorten them.
@@ -55,6 +63,12 @@ pub enum Penalty {
     },
     /// Locked until an admin unlocks.
     UntilAdmin,
+    /// No wait for this number, but the whole till is paused this long:
+    /// too many failures across all numbers.
+    Paused {
+        /// How long.
+        secs: u64,
+    },
 }
 
 impl Schedule {
@@ -119,6 +133,12 @@ pub enum Gate {
     },
     /// Only an admin can unlock.
     UntilAdmin,
+    /// The whole till is paused this many more seconds (the terminal-wide
+    /// rate), whatever the number.
+    Paused {
+        /// Seconds remaining, rounded up.
+        secs: u64,
+    },
 }
 
 impl Counter {
@@ -149,6 +169,8 @@ impl Counter {
                 self.until_admin = true;
                 self.locked_until = None;
             }
+            // A schedule never pauses the till; only the terminal rate does.
+            Penalty::Paused { .. } => {}
         }
         p
     }
@@ -169,27 +191,102 @@ impl Counter {
     }
 }
 
-/// The stricter of two gates.
+/// The stricter of two gates: until-admin first, then the longer wait (a
+/// tie goes to the number's own wait, which says more to the person).
 pub fn stricter(a: Gate, b: Gate) -> Gate {
-    match (a, b) {
-        (Gate::UntilAdmin, _) | (_, Gate::UntilAdmin) => Gate::UntilAdmin,
-        (Gate::Wait { secs: x }, Gate::Wait { secs: y }) => Gate::Wait { secs: x.max(y) },
-        (w @ Gate::Wait { .. }, Gate::Open) | (Gate::Open, w @ Gate::Wait { .. }) => w,
-        (Gate::Open, Gate::Open) => Gate::Open,
+    fn rank(g: &Gate) -> (u8, u64, u8) {
+        match g {
+            Gate::UntilAdmin => (2, 0, 0),
+            Gate::Wait { secs } => (1, *secs, 1),
+            Gate::Paused { secs } => (1, *secs, 0),
+            Gate::Open => (0, 0, 0),
+        }
+    }
+    if rank(&b) > rank(&a) { b } else { a }
+}
+
+/// The stricter of two penalties (per-operator and terminal-wide): until
+/// an admin, then the longer wait or pause (a tie to the number's own),
+/// then the fewer tries left.
+pub fn worse(a: Penalty, b: Penalty) -> Penalty {
+    fn rank(p: &Penalty) -> (u8, u64, u8) {
+        match p {
+            Penalty::UntilAdmin => (3, 0, 0),
+            Penalty::Wait { secs } => (2, *secs, 1),
+            Penalty::Paused { secs } => (2, *secs, 0),
+            Penalty::TriesLeft { tries_left } => (1, u64::from(u32::MAX - tries_left), 0),
+        }
+    }
+    if rank(&b) > rank(&a) { b } else { a }
+}
+
+/// The terminal-wide rate: up to `burst` failures at once, then one more
+/// every `every`. After an attacker stops, a legitimate operator waits at
+/// most `every`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    /// Failures allowed back to back.
+    pub burst: u32,
+    /// Then one more per this interval.
+    pub every: Duration,
+}
+
+impl Rate {
+    fn every_ms(&self) -> u64 {
+        u64::try_from(self.every.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// How much unpaid time the bucket holds before it refuses.
+    fn allowance_ms(&self) -> u64 {
+        self.every_ms()
+            .saturating_mul(u64::from(self.burst.max(1).saturating_sub(1)))
     }
 }
 
-/// The stricter of two penalties (per-operator and terminal-wide).
-pub fn worse(a: Penalty, b: Penalty) -> Penalty {
-    match (a, b) {
-        (Penalty::UntilAdmin, _) | (_, Penalty::UntilAdmin) => Penalty::UntilAdmin,
-        (Penalty::Wait { secs: x }, Penalty::Wait { secs: y }) => Penalty::Wait { secs: x.max(y) },
-        (w @ Penalty::Wait { .. }, _) | (_, w @ Penalty::Wait { .. }) => w,
-        (Penalty::TriesLeft { tries_left: x }, Penalty::TriesLeft { tries_left: y }) => {
-            Penalty::TriesLeft {
-                tries_left: x.min(y),
-            }
-        }
+/// The terminal-wide rate's state, as stored: the powered-on time at which
+/// every failure so far is paid back (the bucket is full again).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateState {
+    /// When the bucket is full again; `None`: it is full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_at: Option<PowerTime>,
+}
+
+impl RateState {
+    fn debt_ms(&self, now: PowerTime) -> u64 {
+        self.full_at.map_or(0, |t| t.0.saturating_sub(now.0))
+    }
+
+    /// Seconds the till is paused at `now` (`None`: attempts are allowed).
+    pub fn paused(&self, rate: &Rate, now: PowerTime) -> Option<u64> {
+        let over = self.debt_ms(now).checked_sub(rate.allowance_ms())?;
+        (over > 0).then(|| over.div_ceil(1000))
+    }
+
+    /// Charges one failure at `now`; returns how long the till is paused
+    /// after it (`None`: not paused).
+    pub fn fail(&mut self, rate: &Rate, now: PowerTime) -> Option<u64> {
+        let from = self.full_at.filter(|t| *t > now).unwrap_or(now);
+        self.full_at = Some(from.plus_ms(rate.every_ms()));
+        self.paused(rate, now)
+    }
+
+    /// Takes back one charged failure (the attempt turned out right).
+    pub fn refund(&mut self, rate: &Rate, now: PowerTime) {
+        self.full_at = self
+            .full_at
+            .map(|t| PowerTime(t.0.saturating_sub(rate.every_ms())))
+            .filter(|t| *t > now);
+    }
+
+    /// Empties the debt (a technician's `tillctl unlock-terminal`).
+    pub fn clear(&mut self) {
+        self.full_at = None;
+    }
+
+    /// Whether the pause is running, so powered-on time must be checkpointed.
+    pub fn waiting(&self, rate: &Rate, now: PowerTime) -> bool {
+        self.paused(rate, now).is_some()
     }
 }
 
@@ -272,6 +369,61 @@ mod tests {
         assert!(c.is_clear());
     }
 
+    fn minute_rate() -> Rate {
+        Rate {
+            burst: 10,
+            every: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn the_terminal_rate_allows_a_burst_then_one_a_minute() {
+        let r = minute_rate();
+        let mut st = RateState::default();
+        let t = PowerTime(1_000_000);
+        for n in 1..10 {
+            assert_eq!(st.fail(&r, t), None, "failure {n} is within the burst");
+        }
+        assert_eq!(st.fail(&r, t), Some(60), "the tenth pauses the till");
+        assert_eq!(st.paused(&r, t.plus_ms(59_500)), Some(1));
+        assert_eq!(st.paused(&r, t.plus_ms(60_000)), None, "one more a minute");
+        assert_eq!(st.fail(&r, t.plus_ms(60_000)), Some(60));
+        // It never escalates: however long a stranger keeps going, the
+        // pause after their last failure is one interval.
+        let mut now = t.plus_ms(120_000);
+        for _ in 0..1000 {
+            assert_eq!(st.paused(&r, now), None);
+            assert_eq!(st.fail(&r, now), Some(60));
+            now = now.plus_ms(60_000);
+        }
+        // And it drains: after ten quiet minutes the burst is back.
+        let later = now.plus_ms(10 * 60_000);
+        for _ in 1..10 {
+            assert_eq!(st.fail(&r, later), None);
+        }
+    }
+
+    #[test]
+    fn a_right_password_takes_its_charge_back() {
+        let r = minute_rate();
+        let mut st = RateState::default();
+        let t = PowerTime(5_000);
+        for _ in 0..9 {
+            st.fail(&r, t);
+        }
+        // A cashier signing in at once: charged, then refunded.
+        st.fail(&r, t);
+        st.refund(&r, t);
+        assert_eq!(st.paused(&r, t), None);
+        // Busy shops: sign-ins that succeed never pause the till.
+        let mut ok = RateState::default();
+        for _ in 0..1000 {
+            ok.fail(&r, t);
+            ok.refund(&r, t);
+        }
+        assert_eq!(ok, RateState::default());
+    }
+
     #[test]
     fn combining_takes_the_stricter() {
         use Penalty::*;
@@ -299,6 +451,23 @@ mod tests {
         assert_eq!(
             stricter(Gate::UntilAdmin, Gate::Wait { secs: 3 }),
             Gate::UntilAdmin
+        );
+        assert_eq!(
+            stricter(Gate::Wait { secs: 30 }, Gate::Paused { secs: 60 }),
+            Gate::Paused { secs: 60 }
+        );
+        assert_eq!(
+            stricter(Gate::Paused { secs: 60 }, Gate::Wait { secs: 60 }),
+            Gate::Wait { secs: 60 },
+            "a tie goes to the number's own wait"
+        );
+        assert_eq!(
+            worse(TriesLeft { tries_left: 3 }, Paused { secs: 60 }),
+            Paused { secs: 60 }
+        );
+        assert_eq!(
+            worse(Wait { secs: 300 }, Paused { secs: 60 }),
+            Wait { secs: 300 }
         );
     }
 }

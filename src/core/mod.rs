@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod blocklist;
 pub mod clock;
+pub mod guessing;
 pub mod hashing;
 pub mod i18n;
 pub mod lockout;

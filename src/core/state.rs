@@ -8,7 +8,7 @@
 
 use super::clock::{BootInstant, WallTime};
 use super::i18n::Lang;
-use super::lockout::Counter;
+use super::lockout::{Counter, RateState};
 use super::operator::{Operator, OperatorId, Role};
 use super::policy::PasswordPolicy;
 use super::power::{PowerCheckpoint, PowerTime};
@@ -30,9 +30,14 @@ pub struct TillState {
     /// Sign-in throttles by number, for known and unknown numbers alike.
     #[serde(default)]
     pub lockouts: BTreeMap<OperatorId, Counter>,
-    /// The terminal-wide sign-in throttle.
+    /// The terminal-wide rate of failures.
     #[serde(default)]
-    pub terminal_lockout: Counter,
+    pub terminal_rate: RateState,
+    /// Version 0.1's escalating terminal-wide lockout, read and dropped:
+    /// the rate above replaced it (a running 0.1 till-wide wait is not
+    /// carried over; only an upgrade by root can drop it).
+    #[serde(default, rename = "terminal_lockout", skip_serializing)]
+    pub legacy_terminal_lockout: Option<Counter>,
     /// The recovery-code throttle.
     #[serde(default)]
     pub recovery_lockout: Counter,
@@ -64,7 +69,8 @@ impl TillState {
             terminal_name: terminal_name.to_owned(),
             operators: BTreeMap::new(),
             lockouts: BTreeMap::new(),
-            terminal_lockout: Counter::default(),
+            terminal_rate: RateState::default(),
+            legacy_terminal_lockout: None,
             recovery_lockout: Counter::default(),
             pending_recovery: None,
             power,
@@ -101,13 +107,13 @@ impl TillState {
         self.lockouts.get(&id).cloned().unwrap_or_default()
     }
 
-    /// Whether a timed wait is running anywhere, so powered-on time must be
-    /// checkpointed (with nothing to wait for, no checkpoint is needed and
+    /// Whether a timed wait is running anywhere (or the till-wide rate is
+    /// still paying back failures), so powered-on time must be checkpointed (with nothing to wait for, no checkpoint is needed and
     /// the SD card is spared a write every 30 s).
     pub fn has_running_wait(&self, boot: &BootInstant) -> bool {
         let now = self.power_now(boot);
         self.pending_recovery.is_some()
-            || self.terminal_lockout.waiting(now)
+            || self.terminal_rate.full_at.is_some_and(|t| t > now)
             || self.recovery_lockout.waiting(now)
             || self.lockouts.values().any(|c| c.waiting(now))
     }
@@ -115,5 +121,31 @@ impl TillState {
     /// Drops counters that hold nothing, to keep the file small.
     pub fn prune(&mut self) {
         self.lockouts.retain(|_, c| !c.is_clear());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_written_by_version_0_1_still_loads() {
+        let boot = BootInstant {
+            boot_id: "b".into(),
+            since_boot_ms: 1,
+        };
+        let now = serde_json::to_value(TillState::new("Till 1", WallTime(0), &boot)).unwrap();
+        let mut old = now.clone();
+        let obj = old.as_object_mut().unwrap();
+        obj.remove("terminal_rate");
+        obj.insert(
+            "terminal_lockout".into(),
+            serde_json::json!({"failures": 3, "locked_until": 90000}),
+        );
+        let st: TillState = serde_json::from_value(old).unwrap();
+        assert_eq!(st.terminal_rate, RateState::default());
+        let again = serde_json::to_value(&st).unwrap();
+        assert!(again.get("terminal_lockout").is_none(), "not written back");
+        assert_eq!(again, now);
     }
 }

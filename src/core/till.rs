@@ -16,7 +16,7 @@ use super::audit::{Actor, AuditEvent, EventKind, Outcome};
 use super::clock::{BootInstant, WallTime};
 use super::hashing::{self, HashError, HashParams};
 use super::i18n::{Lang, Localized, format_wait};
-use super::lockout::{self, Beyond, Gate, Penalty, Schedule};
+use super::lockout::{self, Beyond, Gate, Penalty, Rate, Schedule};
 use super::operator::{
     BadName, MustChange, Operator, OperatorId, PasswordRecord, Role, clean_name,
 };
@@ -39,8 +39,8 @@ pub struct Settings {
     pub operator_lockout: Schedule,
     /// Per-number throttle for admins: never locks for good.
     pub admin_lockout: Schedule,
-    /// Throttle across all numbers.
-    pub terminal_lockout: Schedule,
+    /// Rate of failures across all numbers.
+    pub terminal_rate: Rate,
     /// Throttle for recovery codes.
     pub recovery_lockout: Schedule,
     /// How long a recovery challenge lives.
@@ -72,11 +72,9 @@ impl Default for Settings {
                 ..operator_lockout.clone()
             },
             operator_lockout,
-            terminal_lockout: Schedule {
-                free_tries: 10,
-                waits: mins(&[1, 5, 15]),
-                beyond: Beyond::Repeat,
-                until_admin_after: None,
+            terminal_rate: Rate {
+                burst: 10,
+                every: Duration::from_secs(60),
             },
             recovery_lockout: Schedule {
                 free_tries: 3,
@@ -140,6 +138,12 @@ pub enum AuthOutcome {
     },
     /// Not checked: locked until an admin unlocks.
     LockedUntilAdmin,
+    /// Not checked: the whole till is paused after many failures across
+    /// all numbers.
+    Paused {
+        /// Seconds left.
+        secs: u64,
+    },
 }
 
 impl AuthOutcome {
@@ -179,6 +183,16 @@ impl Localized for AuthOutcome {
                     ),
                 ),
                 Penalty::UntilAdmin => locked_until_admin(lang),
+                Penalty::Paused { secs } => lang.pick(
+                    format!(
+                        "Wrong operator number or password. Too many wrong attempts at this till: it is paused for {}.",
+                        format_wait(*secs, lang)
+                    ),
+                    format!(
+                        "操作员编号或密码错误。本机错误尝试过多，已暂停 {}。",
+                        format_wait(*secs, lang)
+                    ),
+                ),
             },
             AuthOutcome::Locked { secs } => lang.pick(
                 format!(
@@ -188,6 +202,16 @@ impl Localized for AuthOutcome {
                 format!("错误次数过多。请在 {} 后重试。", format_wait(*secs, lang)),
             ),
             AuthOutcome::LockedUntilAdmin => locked_until_admin(lang),
+            AuthOutcome::Paused { secs } => lang.pick(
+                format!(
+                    "Too many wrong attempts at this till: it is paused for everyone. Try again in {}.",
+                    format_wait(*secs, lang)
+                ),
+                format!(
+                    "本机错误尝试过多，已对所有人暂停。请在 {} 后重试。",
+                    format_wait(*secs, lang)
+                ),
+            ),
         }
     }
 }
@@ -341,6 +365,8 @@ impl Localized for TillError {
 pub struct PendingAttempt {
     id: OperatorId,
     penalty: Penalty,
+    /// Whether this failure, if it stands, pauses the whole till.
+    pauses_till: bool,
 }
 
 /// An operator as a list shows it.
@@ -471,10 +497,19 @@ impl<'a> Till<'a> {
     /// Whether `id` may try to sign in now. The same for known and unknown
     /// numbers, so it reveals nothing.
     pub fn gate(&self, id: OperatorId) -> Gate {
-        lockout::stricter(
-            self.state.counter(id).gate(self.power),
-            self.state.terminal_lockout.gate(self.power),
-        )
+        lockout::stricter(self.state.counter(id).gate(self.power), self.till_gate())
+    }
+
+    /// Whether the whole till is paused by the terminal-wide rate.
+    pub fn till_gate(&self) -> Gate {
+        match self
+            .state
+            .terminal_rate
+            .paused(&self.settings.terminal_rate, self.power)
+        {
+            Some(secs) => Gate::Paused { secs },
+            None => Gate::Open,
+        }
     }
 
     fn require_admin(&self) -> Result<(), TillError> {
@@ -508,14 +543,20 @@ impl<'a> Till<'a> {
     pub fn begin_sign_in(&mut self, id: OperatorId) -> Result<PendingAttempt, AuthOutcome> {
         let refused = match self.gate(id) {
             Gate::Open => None,
-            Gate::Wait { secs } => Some(AuthOutcome::Locked { secs }),
-            Gate::UntilAdmin => Some(AuthOutcome::LockedUntilAdmin),
+            Gate::Wait { secs } => Some((
+                AuthOutcome::Locked { secs },
+                format!("locked, {secs} s left"),
+            )),
+            Gate::UntilAdmin => Some((
+                AuthOutcome::LockedUntilAdmin,
+                "locked until an admin unlocks".to_owned(),
+            )),
+            Gate::Paused { secs } => Some((
+                AuthOutcome::Paused { secs },
+                format!("the till is paused, {secs} s left"),
+            )),
         };
-        if let Some(outcome) = refused {
-            let detail = match &outcome {
-                AuthOutcome::Locked { secs } => format!("locked, {secs} s left"),
-                _ => "locked until an admin unlocks".into(),
-            };
+        if let Some((outcome, detail)) = refused {
             self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Locked)
                 .detail = Some(detail);
             return Err(outcome);
@@ -529,13 +570,20 @@ impl<'a> Till<'a> {
             .entry(id)
             .or_default()
             .fail(schedule, power);
-        let terminal = self
+        let pause = self
             .state
-            .terminal_lockout
-            .fail(&self.settings.terminal_lockout, power);
+            .terminal_rate
+            .fail(&self.settings.terminal_rate, power);
+        let terminal = match pause {
+            Some(secs) => Penalty::Paused { secs },
+            None => Penalty::TriesLeft {
+                tries_left: u32::MAX,
+            },
+        };
         Ok(PendingAttempt {
             id,
             penalty: lockout::worse(own, terminal),
+            pauses_till: pause.is_some(),
         })
     }
 
@@ -562,16 +610,34 @@ impl<'a> Till<'a> {
                 Penalty::TriesLeft { tries_left } => format!("{tries_left} tries left"),
                 Penalty::Wait { secs } => format!("locked for {secs} s"),
                 Penalty::UntilAdmin => "locked until an admin unlocks".into(),
+                Penalty::Paused { secs } => format!("the till is paused for {secs} s"),
             };
             if right {
                 detail.push_str("; right password of a disabled operator");
             }
             self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Failed)
                 .detail = Some(detail);
+            if attempt.pauses_till {
+                // The start of a till-wide pause is worth its own line: it
+                // is what a shop owner asks about ("nobody could sign in").
+                let secs = match self.till_gate() {
+                    Gate::Paused { secs } => secs,
+                    _ => 0,
+                };
+                self.audit(EventKind::TerminalPaused, None, Outcome::Locked)
+                    .detail = Some(format!(
+                    "{} failures across all numbers: paused for {secs} s",
+                    self.settings.terminal_rate.burst
+                ));
+            }
             return AuthOutcome::Wrong { penalty };
         }
         self.state.lockouts.remove(&id);
-        self.state.terminal_lockout.reset();
+        // A right password takes its own charge back from the till-wide
+        // rate, and nothing else: the failures of others still stand.
+        self.state
+            .terminal_rate
+            .refund(&self.settings.terminal_rate, self.power);
         let policy = self.policy();
         let params = self.settings.hashing;
         let wall = self.now.wall;
@@ -868,10 +934,10 @@ impl<'a> Till<'a> {
         Ok(())
     }
 
-    /// Clears the terminal-wide lockout.
+    /// Ends the terminal-wide pause.
     pub fn unlock_terminal(&mut self) -> Result<(), TillError> {
         self.require_admin()?;
-        self.state.terminal_lockout.reset();
+        self.state.terminal_rate.clear();
         self.audit(EventKind::TerminalUnlocked, None, Outcome::Ok);
         Ok(())
     }
@@ -938,7 +1004,9 @@ impl<'a> Till<'a> {
                     match counter.gate(self.power) {
                         Gate::UntilAdmin => OperatorStatus::LockedUntilAdmin,
                         Gate::Wait { secs } => OperatorStatus::Locked { secs },
-                        Gate::Open => match o.password.must_change {
+                        // A counter never pauses the till; the list shows each
+                        // operator's own state.
+                        Gate::Open | Gate::Paused { .. } => match o.password.must_change {
                             Some(reason) => OperatorStatus::MustChange { reason },
                             None if days.is_some_and(|d| d <= 0) => OperatorStatus::Expired,
                             None => OperatorStatus::Active,
@@ -1127,7 +1195,6 @@ impl<'a> Till<'a> {
             return Err(e);
         }
         self.state.pending_recovery = None;
-        self.state.terminal_lockout.reset();
         self.state.lockouts.remove(&id);
         let hash = self.settings.hashing.hash(new)?;
         let remembered = self.policy().history as usize;

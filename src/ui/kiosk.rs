@@ -153,6 +153,8 @@ struct SignInLock {
     id: OperatorId,
     /// Boot-clock ms when the wait ends; `None`: until an admin unlocks.
     until_ms: Option<u64>,
+    /// The whole till is paused (the terminal-wide rate), not this number.
+    whole_till: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -827,13 +829,24 @@ impl Kiosk {
 
     fn set_lock_from_gate(&mut self, id: OperatorId, g: Gate) {
         let now = self.now_ms();
+        let until = |secs: u64| Some(now.saturating_add(secs.saturating_mul(1000)));
         let lock = match g {
             Gate::Open => None,
             Gate::Wait { secs } => Some(SignInLock {
                 id,
-                until_ms: Some(now + secs * 1000),
+                until_ms: until(secs),
+                whole_till: false,
             }),
-            Gate::UntilAdmin => Some(SignInLock { id, until_ms: None }),
+            Gate::Paused { secs } => Some(SignInLock {
+                id,
+                until_ms: until(secs),
+                whole_till: true,
+            }),
+            Gate::UntilAdmin => Some(SignInLock {
+                id,
+                until_ms: None,
+                whole_till: false,
+            }),
         };
         self.set_lock(lock);
     }
@@ -886,6 +899,8 @@ impl Kiosk {
                 penalty: Penalty::Wait { secs },
             }
             | AuthOutcome::Locked { secs } => Some(Some(secs)),
+            // The whole till pausing is not this number's lockout; the
+            // sales software sees it as any failure.
             AuthOutcome::Wrong {
                 penalty: Penalty::UntilAdmin,
             }
@@ -945,6 +960,7 @@ impl Kiosk {
                 self.say(MsgKind::Error, text);
                 match penalty {
                     Penalty::Wait { secs } => self.set_lock_from_gate(id, Gate::Wait { secs }),
+                    Penalty::Paused { secs } => self.set_lock_from_gate(id, Gate::Paused { secs }),
                     Penalty::UntilAdmin => self.set_lock_from_gate(id, Gate::UntilAdmin),
                     Penalty::TriesLeft { .. } => self.form.focus(1),
                 }
@@ -956,6 +972,10 @@ impl Kiosk {
             AuthOutcome::LockedUntilAdmin => {
                 self.buzzer.play(Beep::Locked);
                 self.set_lock_from_gate(id, Gate::UntilAdmin);
+            }
+            AuthOutcome::Paused { secs } => {
+                self.buzzer.play(Beep::Locked);
+                self.set_lock_from_gate(id, Gate::Paused { secs });
             }
         }
     }
@@ -1898,11 +1918,10 @@ impl Kiosk {
         let (mut message_kind, mut message) = (self.msg.0, self.msg.1.clone());
         if let Some(lock) = self.lock {
             message_kind = MsgKind::Error;
+            let secs = |t: u64| t.saturating_sub(now_ms).div_ceil(1000).max(1);
             message = match lock.until_ms {
-                Some(t) => AuthOutcome::Locked {
-                    secs: t.saturating_sub(now_ms).div_ceil(1000).max(1),
-                }
-                .message(lang),
+                Some(t) if lock.whole_till => AuthOutcome::Paused { secs: secs(t) }.message(lang),
+                Some(t) => AuthOutcome::Locked { secs: secs(t) }.message(lang),
                 None => AuthOutcome::LockedUntilAdmin.message(lang),
             };
         }
