@@ -7,7 +7,10 @@
 //! a value below a floor also gets its line and column.
 //!
 //! Parsing is pure ([`parse_config`]); reading the file is a thin layer on
-//! top ([`load`]).
+//! top ([`load`]). After parsing, [`floors`] refuses settings that would
+//! switch security off, again with the line.
+
+pub mod floors;
 
 use crate::core::Lang;
 use crate::core::hashing::HashParams;
@@ -801,7 +804,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, ConfigError> {
     {
         return Ok(Config::default());
     }
-    serde_yaml::from_str(text).map_err(|e| {
+    let config: Config = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -817,7 +820,17 @@ pub fn parse_config(path: &Path, text: &str) -> Result<Config, ConfigError> {
             column,
             message,
         }
-    })
+    })?;
+    floors::check(&config).map_err(|b| {
+        let (line, column) = floors::locate(text, &b.path);
+        ConfigError::Invalid {
+            path: path.to_owned(),
+            line,
+            column,
+            message: format!("{}: {}", b.path.join("."), b.message),
+        }
+    })?;
+    Ok(config)
 }
 
 /// Reads and parses a config file.
