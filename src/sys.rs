@@ -226,6 +226,17 @@ pub fn hardware_serial() -> Option<(String, SerialSource)> {
         .map(|s| (s, SerialSource::MachineId))
 }
 
+/// Keeps passwords out of core dumps: marks the process not dumpable
+/// (`PR_SET_DUMPABLE` 0: no core file, no ptrace by the same user, its
+/// /proc files root's) and sets its core size limit to 0. Both binaries
+/// call it first thing; the unit's `LimitCORE=0` does the same from
+/// outside, so even a watchdog abort writes no PINs to disk.
+pub fn no_core_dumps() -> nix::Result<()> {
+    use nix::sys::resource::{Resource, setrlimit};
+    setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
+    nix::sys::prctl::set_dumpable(false)
+}
+
 /// "name (uid N)" for messages, or "uid N" for a user with no name.
 pub fn user_label(uid: u32) -> String {
     match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
@@ -353,6 +364,54 @@ pub fn listen_unix(
     Ok(listener)
 }
 
+/// Reads one line of at most `max` bytes as a secret, without its line
+/// ending (`Ok(None)` at the end of input). Bytes are read one at a time
+/// into a buffer sized once, so no copy is left in a reader's buffer or in
+/// a grown-and-freed allocation; a longer line is an error (its bytes so
+/// far are wiped).
+pub fn read_secret_line(
+    r: &mut impl std::io::Read,
+    max: usize,
+) -> std::io::Result<Option<crate::core::Secret>> {
+    use zeroize::Zeroizing;
+    let mut buf = Zeroizing::new(Vec::with_capacity(max));
+    let mut byte = [0u8; 1];
+    let got_any = loop {
+        match r.read(&mut byte) {
+            Ok(0) => break !buf.is_empty(),
+            Ok(_) if byte[0] == b'\n' => break true,
+            Ok(_) if buf.len() == max => {
+                zeroize::Zeroize::zeroize(&mut byte);
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("a line longer than {max} bytes"),
+                ));
+            }
+            Ok(_) => buf.push(byte[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    };
+    zeroize::Zeroize::zeroize(&mut byte);
+    if !got_any {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    // The buffer moves into the secret (no copy); bad UTF-8 is wiped.
+    match String::from_utf8(std::mem::take(&mut *buf)) {
+        Ok(text) => Ok(Some(crate::core::Secret::new(text))),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not UTF-8 text",
+            ))
+        }
+    }
+}
+
 /// Why [`read_line_bounded`] gave no line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum LineError {
@@ -439,6 +498,25 @@ mod tests {
             "no newline at all"
         );
         assert_eq!(read_line_bounded(&mut r, 10), Ok(None));
+    }
+
+    #[test]
+    fn secret_lines_are_read_exactly() {
+        let mut r = &b"first\r\nsecond\n\nlast"[..];
+        let mut next = || {
+            read_secret_line(&mut r, 8)
+                .unwrap()
+                .map(|s| s.expose().to_owned())
+        };
+        assert_eq!(next().as_deref(), Some("first"));
+        assert_eq!(next().as_deref(), Some("second"));
+        assert_eq!(next().as_deref(), Some(""));
+        assert_eq!(next().as_deref(), Some("last"));
+        assert_eq!(next(), None);
+        let mut long = &b"123456789\n"[..];
+        assert!(read_secret_line(&mut long, 8).is_err());
+        let mut bad = &b"\xff\n"[..];
+        assert!(read_secret_line(&mut bad, 8).is_err());
     }
 
     #[test]

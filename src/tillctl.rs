@@ -30,7 +30,7 @@ use crate::store::{FileStore, StoreError};
 use crate::sys::{self, Persistence, SystemClock};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -320,18 +320,25 @@ pub fn auth_exit_code(o: &AuthOutcome) -> u8 {
 type Res = Result<u8, Failure>;
 
 /// Reads secrets from stdin: one per line, or prompted without echo on a
-/// terminal.
+/// terminal. Standard input is read byte by byte from its file descriptor,
+/// not through std's buffered `Stdin`, so no copy of a password stays in a
+/// buffer for the life of the process.
 struct SecretInput {
     tty: bool,
-    stdin: std::io::StdinLock<'static>,
+    stdin: std::mem::ManuallyDrop<std::fs::File>,
 }
+
+/// The longest line taken as a secret.
+const MAX_SECRET_LINE: usize = 1024;
 
 impl SecretInput {
     fn new() -> Self {
-        let stdin = std::io::stdin();
+        use std::os::fd::FromRawFd;
         SecretInput {
-            tty: stdin.is_terminal(),
-            stdin: stdin.lock(),
+            tty: std::io::stdin().is_terminal(),
+            // SAFETY: fd 0 stays open for the life of the process, and
+            // ManuallyDrop never closes it.
+            stdin: std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(0) }),
         }
     }
 
@@ -343,21 +350,18 @@ impl SecretInput {
         } else {
             None
         };
-        let mut buf = Zeroizing::new(String::new());
-        let n = self.stdin.read_line(&mut buf).map_err(|e| {
+        let line = sys::read_secret_line(&mut *self.stdin, MAX_SECRET_LINE).map_err(|e| {
             Failure::new(2, format!("unable to read {what} from standard input: {e}"))
         })?;
         if self.tty {
             eprintln!();
         }
-        if n == 0 {
-            return Err(Failure::new(
+        line.ok_or_else(|| {
+            Failure::new(
                 2,
                 format!("expected {what} on standard input, got end of input"),
-            ));
-        }
-        let text = buf.trim_end_matches(['\n', '\r']);
-        Ok(Secret::new(text.to_owned()))
+            )
+        })
     }
 
     /// A new password, asked twice on a terminal, once from a pipe.
@@ -477,6 +481,9 @@ pub fn main() -> ExitCode {
         Err(code) => return code,
     };
     crate::logging::init("warn");
+    if let Err(e) = sys::no_core_dumps() {
+        tracing::warn!("core dumps not switched off: {e}");
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {

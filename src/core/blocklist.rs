@@ -19,9 +19,11 @@ fn set() -> &'static HashSet<&'static str> {
     })
 }
 
-/// Whether `password` is on the list, ignoring case.
+/// Whether `password` is on the list, ignoring case (the lowercase copy
+/// is wiped after the look-up).
 pub fn contains(password: &str) -> bool {
-    set().contains(password.to_lowercase().as_str())
+    let lower = super::secret::wiped_lowercase(password);
+    set().contains(lower.as_str())
 }
 
 /// Number of entries, for `tillctl status` and tests.

@@ -263,7 +263,8 @@ impl PasswordPolicy {
     /// those, see [`crate::core::till`].)
     pub fn check(&self, c: &Candidate<'_>) -> Result<(), Rejection> {
         let pw = c.password.expose();
-        let chars: Vec<char> = pw.chars().collect();
+        // Every copy of the password made here is wiped when dropped.
+        let chars = super::secret::wiped_chars(pw);
         let len = u32::try_from(chars.len()).unwrap_or(u32::MAX);
         let rule = self.length_for(c.role);
         if len < rule.min {
@@ -521,7 +522,7 @@ fn looks_like_date(pw: &str) -> bool {
 }
 
 fn contains_name(pw: &str, name: &str) -> bool {
-    let pw = pw.to_lowercase();
+    let pw = super::secret::wiped_lowercase(pw);
     let name = name.to_lowercase();
     let long_enough = |t: &str| {
         let n = t.chars().count();

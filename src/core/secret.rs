@@ -3,6 +3,13 @@
 //! A [`Secret`] owns its text in a [`Zeroizing`] buffer, so it is wiped when
 //! dropped, and it has no `Display`, `Serialize` or revealing `Debug`: the
 //! only way to read it is [`Secret::expose`], which is easy to grep for.
+//!
+//! A `String` that grows reallocates and frees its old buffer unwiped, so
+//! typing a PIN key by key would scatter copies of its first digits over
+//! the heap. A secret typed key by key reserves room for the longest
+//! password at its first key; should it ever need more, the text moves to
+//! a bigger buffer and the old one is wiped first (tests/secrets_leave_no_copies.rs
+//! checks every freed block for the text).
 
 use std::fmt;
 use zeroize::Zeroizing;
@@ -27,8 +34,21 @@ impl Secret {
         self.0.is_empty()
     }
 
-    /// Appends one character (on-screen keypad entry).
+    /// Room reserved at the first key: the longest password (64
+    /// characters) in the widest UTF-8 (4 bytes each).
+    pub const TYPED_CAPACITY: usize = 64 * 4;
+
+    /// Appends one character (on-screen keypad entry), never leaving a
+    /// copy behind in a freed buffer.
     pub fn push(&mut self, c: char) {
+        let need = self.0.len() + c.len_utf8();
+        if need > self.0.capacity() {
+            let cap = need.max(Self::TYPED_CAPACITY).max(self.0.capacity() * 2);
+            let mut bigger = Zeroizing::new(String::with_capacity(cap));
+            bigger.push_str(&self.0);
+            // The old buffer is wiped as it drops.
+            self.0 = bigger;
+        }
         self.0.push(c);
     }
 
@@ -46,6 +66,25 @@ impl Secret {
     pub fn clear(&mut self) {
         *self = Secret::default();
     }
+}
+
+/// The characters of a secret, in a buffer sized once (no reallocation
+/// leaves a partial copy behind) and wiped on drop.
+pub fn wiped_chars(text: &str) -> Zeroizing<Vec<char>> {
+    let mut v = Zeroizing::new(Vec::with_capacity(text.len()));
+    v.extend(text.chars());
+    v
+}
+
+/// A lowercase copy of a secret, sized once and wiped on drop.
+pub fn wiped_lowercase(text: &str) -> Zeroizing<String> {
+    // A lowercase mapping is at most three characters of at most the
+    // same width, so this never has to grow.
+    let mut s = Zeroizing::new(String::with_capacity(text.len() * 3));
+    for c in text.chars() {
+        s.extend(c.to_lowercase());
+    }
+    s
 }
 
 impl From<&str> for Secret {
@@ -69,6 +108,21 @@ mod tests {
         let s = Secret::from("246810");
         assert_eq!(format!("{s:?}"), "Secret(***)");
         assert_eq!(s.expose(), "246810");
+    }
+
+    #[test]
+    fn typing_never_moves_the_text_until_the_longest_password() {
+        // 64 characters of the widest UTF-8 fill the reserved room exactly.
+        let mut s = Secret::default();
+        s.push('\u{1F600}');
+        let at = s.expose().as_ptr();
+        for _ in 1..64 {
+            s.push('\u{1F600}');
+        }
+        assert_eq!(s.expose().as_ptr(), at, "no reallocation");
+        s.push('x');
+        assert_ne!(s.expose().as_ptr(), at, "beyond it, a new buffer");
+        assert_eq!(s.char_count(), 65);
     }
 
     #[test]

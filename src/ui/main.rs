@@ -60,6 +60,9 @@ pub fn main() -> ExitCode {
         Err(code) => return code,
     };
     crate::logging::init("info");
+    if let Err(e) = crate::sys::no_core_dumps() {
+        tracing::warn!("core dumps not switched off: {e}");
+    }
     if args.list_screens {
         for s in super::demo::SCENES {
             println!("{s}");
