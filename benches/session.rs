@@ -46,6 +46,7 @@ impl Engine for Idle {
     }
     fn cancel(&self, _: u64) {}
     fn peer_refused(&self, _: u32, _: u32, _: i32, _: u64) {}
+    fn approvals_refused(&self, _: u32, _: u64) {}
 }
 
 fn subscribe(path: &std::path::Path) -> BufReader<UnixStream> {

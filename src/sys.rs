@@ -412,6 +412,45 @@ pub fn read_secret_line(
     }
 }
 
+/// The supplementary groups of the process at the other end of a Unix
+/// socket, as the kernel recorded them when it connected (`SO_PEERGROUPS`).
+/// Unlike `/proc/<pid>/status` this needs no view of the peer's process
+/// (systemd's `ProtectProc=invisible` hides it) and cannot be another
+/// process's after the peer exits.
+pub fn peer_groups(sock: &impl std::os::fd::AsRawFd) -> std::io::Result<Vec<u32>> {
+    let mut groups: Vec<nix::libc::gid_t> = vec![0; 64];
+    loop {
+        let mut len =
+            nix::libc::socklen_t::try_from(groups.len() * std::mem::size_of::<nix::libc::gid_t>())
+                .map_err(|_| std::io::Error::other("too many groups"))?;
+        // SAFETY: the buffer is valid for `len` bytes, and the kernel writes
+        // at most that many and says how many it wrote.
+        let rc = unsafe {
+            nix::libc::getsockopt(
+                sock.as_raw_fd(),
+                nix::libc::SOL_SOCKET,
+                nix::libc::SO_PEERGROUPS,
+                groups.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        let bytes = usize::try_from(len).unwrap_or(0);
+        if rc == 0 {
+            groups.truncate(bytes / std::mem::size_of::<nix::libc::gid_t>());
+            return Ok(groups);
+        }
+        let err = std::io::Error::last_os_error();
+        // Too small a buffer: the kernel said how much it needs.
+        if err.raw_os_error() == Some(nix::libc::ERANGE)
+            && bytes > groups.len() * std::mem::size_of::<nix::libc::gid_t>()
+        {
+            groups.resize(bytes / std::mem::size_of::<nix::libc::gid_t>() + 1, 0);
+            continue;
+        }
+        return Err(err);
+    }
+}
+
 /// Why [`read_line_bounded`] gave no line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum LineError {

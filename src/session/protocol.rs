@@ -98,12 +98,35 @@ pub fn bad(code: &'static str, message: impl Into<String>) -> BadRequest {
     }
 }
 
+/// Characters that change how text around them is shown without showing
+/// themselves: bidirectional controls (which can make "12.50" display as
+/// "05.21", or put the reason's words where the amount should be) and
+/// zero-width characters. A request's text goes onto the supervisor's
+/// screen; it must read as it is.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
 fn text_field(obj: &Value, key: &str, max: usize) -> Result<Option<String>, BadRequest> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= max && !s.chars().any(char::is_control) => {
-            Ok(Some(s.clone()))
+        Some(Value::String(s)) if s.chars().any(|c| c.is_control() || is_invisible_format(c)) => {
+            Err(bad(
+                "bad_request",
+                format!("{key} holds control, direction or zero-width characters"),
+            ))
         }
+        Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
         Some(Value::Number(n)) if key == "amount" => Ok(Some(n.to_string())),
         Some(_) => Err(bad(
             "bad_request",

@@ -10,8 +10,16 @@
 //! * at most `max_connections` clients; lines longer than 8 KiB are refused;
 //! * malformed or unknown requests get an error and the connection stays;
 //! * a client that disconnects while its approval is pending cancels it;
-//! * every connection's peer credentials (`SO_PEERCRED`) are checked
-//!   against the configured users and groups; a refusal is audited.
+//! * every connection's peer credentials are checked against the
+//!   configured users and groups: uid and gid from `SO_PEERCRED`, the
+//!   supplementary groups from `SO_PEERGROUPS` (not `/proc/<pid>/status`,
+//!   which the unit's `ProtectProc=invisible` hides, and which may be gone
+//!   or belong to another process by the time it is read); a refusal is
+//!   audited;
+//! * each program (by uid) has at most one approval waiting and at most
+//!   [`APPROVALS_PER_MINUTE`] started a minute, so it can neither cover the
+//!   till in overlays nor flush the audit log; repeated refusals of the
+//!   same kind from the same uid are audited once a minute with a count.
 
 use super::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, Request, SessionInfo};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
@@ -46,7 +54,13 @@ pub trait Engine: Send + Sync + 'static {
     /// Records that a peer was refused (audit log), with how many earlier
     /// refusals of the same uid were counted but not recorded.
     fn peer_refused(&self, uid: u32, gid: u32, pid: i32, unrecorded: u64);
+    /// Records that a program asked for more approvals than it may, with
+    /// how many earlier such refusals were counted but not recorded.
+    fn approvals_refused(&self, uid: u32, unrecorded: u64);
 }
+
+/// Approvals one program (uid) may start a minute.
+pub const APPROVALS_PER_MINUTE: usize = 6;
 
 /// Who may connect.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -70,27 +84,13 @@ impl Access {
     }
 }
 
-/// The supplementary groups of process `pid` (from /proc; empty if gone).
-pub fn supplementary_groups(pid: i32) -> Vec<u32> {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| l.strip_prefix("Groups:")).map(|g| {
-                g.split_whitespace()
-                    .filter_map(|n| n.parse().ok())
-                    .collect()
-            })
-        })
-        .unwrap_or_default()
-}
-
-/// How often a refused user is written to the audit log: the first refusal,
-/// then at most once a minute with how many were not written, so a peer
-/// that loops on connect cannot rotate the real entries out of the log.
+/// How often a refusal is written to the audit log: the first of its kind
+/// for a uid, then at most once a minute with how many were not written,
+/// so a peer that loops cannot rotate the real entries out of the log.
 #[derive(Debug, Default)]
 pub struct RefusalThrottle {
-    /// Per uid: when last audited, and refusals since then.
-    seen: HashMap<u32, (Instant, u64)>,
+    /// Per uid and kind: when last audited, and refusals since then.
+    seen: HashMap<(u32, &'static str), (Instant, u64)>,
 }
 
 impl RefusalThrottle {
@@ -100,11 +100,17 @@ impl RefusalThrottle {
     /// A refusal of `uid` at `now`: `Some(n)` means audit it, with `n`
     /// earlier refusals that were not audited; `None` means count it only.
     pub fn note(&mut self, uid: u32, now: Instant) -> Option<u64> {
+        self.note_kind(uid, "peer", now)
+    }
+
+    /// Like [`note`](RefusalThrottle::note), for refusals of one `kind`.
+    pub fn note_kind(&mut self, uid: u32, kind: &'static str, now: Instant) -> Option<u64> {
+        let key = (uid, kind);
         if self.seen.len() > 1024 {
             self.seen
                 .retain(|_, (t, _)| now.duration_since(*t) < Self::EVERY);
         }
-        match self.seen.get_mut(&uid) {
+        match self.seen.get_mut(&key) {
             Some((t, n)) if now.duration_since(*t) < Self::EVERY => {
                 *n += 1;
                 None
@@ -116,7 +122,7 @@ impl RefusalThrottle {
                 Some(skipped)
             }
             None => {
-                self.seen.insert(uid, (now, 0));
+                self.seen.insert(key, (now, 0));
                 Some(0)
             }
         }
@@ -140,6 +146,48 @@ pub struct ServerConfig {
     pub rate_per_s: u32,
 }
 
+/// One program's approvals: waiting now, and started in the last minute.
+#[derive(Debug, Default)]
+struct Quota {
+    pending: u32,
+    started: std::collections::VecDeque<Instant>,
+}
+
+impl Quota {
+    /// Whether another approval may start at `now`.
+    fn admit(&mut self, now: Instant) -> Result<(), BadRequest> {
+        while self
+            .started
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+        {
+            self.started.pop_front();
+        }
+        if self.pending > 0 {
+            return Err(protocol::bad(
+                "busy",
+                "this program already has an approval waiting at the till",
+            ));
+        }
+        if self.started.len() >= APPROVALS_PER_MINUTE {
+            return Err(protocol::bad(
+                "rate_limited",
+                format!("at most {APPROVALS_PER_MINUTE} approvals a minute"),
+            ));
+        }
+        self.pending += 1;
+        self.started.push_back(now);
+        Ok(())
+    }
+
+    /// The approval ended (or never started).
+    fn done(&mut self) {
+        self.pending = self.pending.saturating_sub(1);
+    }
+}
+
+type Quotas = Arc<Mutex<HashMap<u32, Quota>>>;
+
 /// Subscribers: their queue, and their socket (to cut them off).
 type Subscribers = Arc<Mutex<HashMap<u64, (SyncSender<String>, UnixStream)>>>;
 
@@ -149,6 +197,7 @@ pub struct Server {
     subscribers: Subscribers,
     stats: Arc<Stats>,
     refusals: Arc<Mutex<RefusalThrottle>>,
+    quotas: Quotas,
 }
 
 /// Counters, for tests and the benchmark.
@@ -178,6 +227,7 @@ impl Server {
             subscribers: Arc::default(),
             stats: Arc::default(),
             refusals: Arc::default(),
+            quotas: Arc::default(),
         };
         tracing::info!("session API listening on {}", cfg.path.display());
         let s = server.clone();
@@ -203,7 +253,9 @@ impl Server {
             }
         };
         let (uid, gid, pid) = (creds.uid(), creds.gid(), creds.pid());
-        if !cfg.access.allows(uid, gid, &supplementary_groups(pid)) {
+        // No groups known means none: a refusal, never a guess.
+        let groups = crate::sys::peer_groups(&conn).unwrap_or_default();
+        if !cfg.access.allows(uid, gid, &groups) {
             self.stats.refused.fetch_add(1, Ordering::Relaxed);
             tracing::warn!("session API: refused uid {uid} gid {gid} pid {pid}");
             let _ = writeln!(
@@ -256,15 +308,17 @@ impl Server {
         let _ = std::thread::Builder::new()
             .name("session-read".into())
             .spawn(move || {
-                this.serve(conn, id, tx, &requester, rate, engine.as_ref());
+                this.serve(conn, id, uid, tx, &requester, rate, engine.as_ref());
                 this.stats.open.fetch_sub(1, Ordering::Relaxed);
             });
     }
 
+    #[allow(clippy::too_many_arguments)] // one connection's whole context
     fn serve(
         &self,
         conn: UnixStream,
         conn_id: u64,
+        uid: u32,
         tx: SyncSender<String>,
         requester: &str,
         rate: u32,
@@ -340,11 +394,19 @@ impl Server {
                     }
                 },
                 Ok(Request::Approve(req)) => {
+                    if let Err(e) = self.admit(uid, engine) {
+                        send(protocol::error(&id, e.code, &e.message));
+                        continue;
+                    }
                     static NEXT: AtomicU64 = AtomicU64::new(1);
                     let a = NEXT.fetch_add(1, Ordering::Relaxed);
                     let (tx2, rid) = (tx.clone(), id.clone());
                     let flag = pending.clone();
+                    let quotas = self.quotas.clone();
                     let done = Box::new(move |r: ApprovalResult| {
+                        if let Ok(mut q) = quotas.lock() {
+                            q.entry(uid).or_default().done();
+                        }
                         // Only this approval's reply clears the mark.
                         let _ = flag.compare_exchange(a, 0, Ordering::SeqCst, Ordering::SeqCst);
                         let mut f = json!({"result": r.word()});
@@ -360,6 +422,9 @@ impl Server {
                         Ok(()) => continue,
                         Err(e) => {
                             pending.store(before, Ordering::SeqCst);
+                            if let Ok(mut q) = self.quotas.lock() {
+                                q.entry(uid).or_default().done();
+                            }
                             protocol::error(&id, e.code, &e.message)
                         }
                     }
@@ -375,6 +440,28 @@ impl Server {
         if let Ok(mut s) = self.subscribers.lock() {
             s.remove(&conn_id);
         }
+    }
+
+    /// Whether program `uid` may start another approval; a refusal for its
+    /// rate is audited (once a minute at most, with a count).
+    fn admit(&self, uid: u32, engine: &dyn Engine) -> Result<(), BadRequest> {
+        let now = Instant::now();
+        let admitted = match self.quotas.lock() {
+            Ok(mut q) => q.entry(uid).or_default().admit(now),
+            Err(_) => Err(protocol::bad("unavailable", "the kiosk is shutting down")),
+        };
+        if let Err(e) = &admitted
+            && e.code == "rate_limited"
+        {
+            let audit = self
+                .refusals
+                .lock()
+                .map_or(Some(0), |mut r| r.note_kind(uid, "approvals", now));
+            if let Some(skipped) = audit {
+                engine.approvals_refused(uid, skipped);
+            }
+        }
+        admitted
     }
 
     fn drop_stalled(&self, conn_id: u64) {

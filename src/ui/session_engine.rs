@@ -69,6 +69,26 @@ impl Engine for UiEngine {
             tracing::error!("refused peer not audited: {e}");
         }
     }
+
+    fn approvals_refused(&self, uid: u32, unrecorded: u64) {
+        let per_minute = crate::session::server::APPROVALS_PER_MINUTE;
+        let ev = AuditEvent::new(
+            EventKind::ApprovalRequested,
+            &Actor::Peer { uid },
+            None,
+            Outcome::Refused,
+        )
+        .detail(if unrecorded == 0 {
+            format!("more than {per_minute} approvals a minute")
+        } else {
+            format!(
+                "more than {per_minute} approvals a minute; {unrecorded} more refusals in the last minute"
+            )
+        });
+        if let Err(e) = self.service.record(vec![ev]) {
+            tracing::error!("refused approval not audited: {e}");
+        }
+    }
 }
 
 /// A kiosk event as a session API event line.
