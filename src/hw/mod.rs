@@ -11,6 +11,7 @@ pub mod escape;
 pub mod evdev_input;
 pub mod keypad;
 pub mod keys;
+pub mod queue;
 pub mod script;
 
 pub use buzzer::{Beep, Buzzer, LogBuzzer};

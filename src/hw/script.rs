@@ -6,10 +6,16 @@
 //! 0 1 3 0 9 4 6 8 1 7 ENTER     press and release each key in turn
 //! HOLD F1+0 2s                  hold keys together (the service chord)
 //! WAIT 500ms                    pause
+//! FLOOD 100000 7                as a faulty or hostile USB device would:
+//!                               that many presses at once, through the
+//!                               device path (beyond the key queue, dropped)
 //! STATE?                        answer with the screen, who is signed in
 //!                               and the message line (after the keys
 //!                               before it have been handled)
 //! ```
+//!
+//! Keys typed here wait for room in the UI's key queue, so a fast script
+//! slows down rather than floods the UI (see [`crate::hw::queue`]).
 //!
 //! Each command is answered with `ok`, `error: ...` or, for `STATE?`, one
 //! JSON line; a line over 4 KiB is answered with an error and skipped. The
@@ -34,6 +40,8 @@ pub enum Command {
     Hold(Vec<Key>, Duration),
     /// Pause.
     Wait(Duration),
+    /// Presses of one key, as fast as a device could send them.
+    Flood(u32, Key),
     /// Report the kiosk's state.
     State,
 }
@@ -44,6 +52,19 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let first = words.next().ok_or("empty command")?;
     match first.to_ascii_uppercase().as_str() {
         "STATE?" => Ok(Command::State),
+        "FLOOD" => {
+            let n = words
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|n| *n <= 10_000_000)
+                .ok_or("FLOOD needs a count up to 10000000 and a key, like FLOOD 1000 7")?;
+            let key = words.next().ok_or("FLOOD needs a key, like FLOOD 1000 7")?;
+            Ok(Command::Flood(
+                n,
+                key.parse()
+                    .map_err(|e: super::keys::UnknownKey| e.to_string())?,
+            ))
+        }
         "WAIT" => {
             let d = words
                 .next()
@@ -78,23 +99,33 @@ const MAX_LINE: usize = 4096;
 pub type StateQuery = Arc<dyn Fn() -> String + Send + Sync>;
 
 /// Listens on `path` (replacing a stale socket) until the process ends.
-pub fn listen(path: &Path, sink: KeySink, query: StateQuery) -> std::io::Result<()> {
+/// Where the scripted keypad's keys go: typed keys (`sink`, which waits
+/// for room) and `FLOOD`s (`device`, which drops like a real device's).
+#[derive(Clone)]
+pub struct Sinks {
+    /// Typed keys.
+    pub sink: KeySink,
+    /// Keys sent as a device would.
+    pub device: KeySink,
+}
+
+pub fn listen(path: &Path, sinks: Sinks, query: StateQuery) -> std::io::Result<()> {
     let listener = crate::sys::listen_unix(path, 0o600, None)?;
     tracing::info!("scripted keypad listening on {}", path.display());
     std::thread::Builder::new()
         .name("script-keys".into())
         .spawn(move || {
             for conn in listener.incoming().flatten() {
-                let (sink, query) = (sink.clone(), query.clone());
+                let (sinks, query) = (sinks.clone(), query.clone());
                 let _ = std::thread::Builder::new()
                     .name("script-conn".into())
-                    .spawn(move || serve(conn, &sink, &query));
+                    .spawn(move || serve(conn, &sinks, &query));
             }
         })?;
     Ok(())
 }
 
-fn serve(conn: UnixStream, sink: &KeySink, query: &StateQuery) {
+fn serve(conn: UnixStream, sinks: &Sinks, query: &StateQuery) {
     let Ok(mut out) = conn.try_clone() else {
         return;
     };
@@ -105,7 +136,7 @@ fn serve(conn: UnixStream, sink: &KeySink, query: &StateQuery) {
             Err(LineError::TooLong) => format!("error: a line is at most {MAX_LINE} bytes"),
             Ok(Some(line)) if line.trim().is_empty() => continue,
             Ok(Some(line)) => match parse(&line) {
-                Ok(cmd) => run(&cmd, sink, query),
+                Ok(cmd) => run(&cmd, sinks, query),
                 Err(e) => format!("error: {e}"),
             },
         };
@@ -116,7 +147,8 @@ fn serve(conn: UnixStream, sink: &KeySink, query: &StateQuery) {
 }
 
 /// Carries out one command.
-pub fn run(cmd: &Command, sink: &KeySink, query: &StateQuery) -> String {
+pub fn run(cmd: &Command, sinks: &Sinks, query: &StateQuery) -> String {
+    let sink = &sinks.sink;
     match cmd {
         Command::Press(keys) => {
             for k in keys {
@@ -137,6 +169,13 @@ pub fn run(cmd: &Command, sink: &KeySink, query: &StateQuery) -> String {
         }
         Command::Wait(d) => {
             std::thread::sleep(*d);
+            "ok".into()
+        }
+        Command::Flood(n, k) => {
+            for _ in 0..*n {
+                (sinks.device)(KeyEvent::Down(*k));
+                (sinks.device)(KeyEvent::Up(*k));
+            }
             "ok".into()
         }
         Command::State => query(),
@@ -169,6 +208,9 @@ mod tests {
             Ok(Command::Wait(Duration::from_millis(500)))
         );
         assert_eq!(parse("STATE?"), Ok(Command::State));
+        assert_eq!(parse("FLOOD 3 7"), Ok(Command::Flood(3, Key::Digit(7))));
+        assert!(parse("FLOOD 99999999 7").is_err());
+        assert!(parse("FLOOD 3").is_err());
         assert!(parse("1 2 LAUNCH").unwrap_err().contains("unknown key"));
         assert!(parse("HOLD F1+0").is_err());
         assert!(parse("").is_err());

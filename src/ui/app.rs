@@ -12,6 +12,7 @@ use super::kiosk::{Fault, Kiosk};
 use super::screenshot::HeadlessPlatform;
 use super::{AppWindow, Ui};
 use crate::config::Loaded;
+use crate::hw::queue::{KeyQueue, Pushed};
 use crate::hw::script::{self, StateQuery};
 use crate::hw::{self, Buzzer, Hardware, KeySink};
 use crate::service::Service;
@@ -119,17 +120,54 @@ pub(crate) fn with_current(f: impl FnOnce(&Rc<Ui>)) {
     });
 }
 
-/// Keys from hardware threads, delivered on the UI thread in order.
+/// Keys on their way to the UI thread (see [`crate::hw::queue`]).
+static KEYS: KeyQueue = KeyQueue::new();
+
+/// Wakes the UI thread to take the waiting keys, in order, in one batch.
+fn wake_ui() {
+    let posted = slint::invoke_from_event_loop(|| {
+        let batch = KEYS.drain();
+        if batch.dropped > 0 {
+            tracing::warn!(
+                "{} keys dropped: input came faster than the till takes it (a stuck key or a hostile device?)",
+                batch.dropped
+            );
+        }
+        with_current(|ui| {
+            // One update per key: each key's events go out (to the session
+            // API) as it is handled, not as one burst per batch.
+            for (ev, at) in batch.keys {
+                let waited = u64::try_from(at.elapsed().as_millis()).unwrap_or(u64::MAX);
+                ui.update(|k| k.key_event_waited(ev, waited));
+            }
+            ui.arm_chord();
+        });
+    });
+    if posted.is_err() {
+        // No event loop (shutting down): forget the keys, or no later key
+        // would ever wake it again.
+        KEYS.drain();
+    }
+}
+
+/// Keys from hardware threads (GPIO keypad, evdev devices): queued for
+/// the UI thread; beyond the queue's capacity, dropped and counted.
 pub fn key_sink() -> KeySink {
     Arc::new(|ev| {
-        let pressed = std::time::Instant::now();
-        let _ = slint::invoke_from_event_loop(move || {
-            with_current(|ui| {
-                let waited = u64::try_from(pressed.elapsed().as_millis()).unwrap_or(u64::MAX);
-                ui.update(|k| k.key_event_waited(ev, waited));
-                ui.arm_chord();
-            })
-        });
+        if KEYS.push(ev) == Pushed::Wake {
+            wake_ui();
+        }
+    })
+}
+
+/// Keys from the scripted keypad: its client waits for room in the queue
+/// (up to 5 s) rather than losing keys, so a fast script slows down
+/// instead of flooding the UI.
+pub fn script_sink() -> KeySink {
+    Arc::new(|ev| {
+        if KEYS.push_waiting(ev, Duration::from_secs(5)) == Pushed::Wake {
+            wake_ui();
+        }
     })
 }
 
@@ -292,7 +330,14 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     let _timers = start_timers(&ui);
     let _watchdog = notify_systemd(&window);
     if let Some(path) = &cfg.kiosk.script_socket
-        && let Err(e) = script::listen(path, key_sink(), state_query())
+        && let Err(e) = script::listen(
+            path,
+            script::Sinks {
+                sink: script_sink(),
+                device: key_sink(),
+            },
+            state_query(),
+        )
     {
         tracing::error!("scripted keypad socket {}: {e}", path.display());
     }
