@@ -72,6 +72,24 @@ pub fn simulate(settings: &Settings, roles: &[Role], time: Duration) -> Attack {
     }
 }
 
+/// Attempts one throttle (a recovery code's, say) allows in `time`,
+/// trying whenever it is open.
+pub fn tries_within(schedule: &super::lockout::Schedule, time: Duration) -> u32 {
+    let end = PowerTime(u64::try_from(time.as_millis()).unwrap_or(u64::MAX));
+    let (mut now, mut c, mut n) = (PowerTime(0), Counter::default(), 0);
+    while now < end {
+        match c.gate(now) {
+            Gate::Open => {
+                c.fail(schedule, now);
+                n += 1;
+            }
+            Gate::Wait { secs } => now = now.plus_ms(secs.saturating_mul(1000)),
+            Gate::UntilAdmin | Gate::Paused { .. } => break,
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +103,11 @@ mod tests {
     /// a guesser must search (the policy's own rules shrink it, and the
     /// attacker is assumed to know them).
     fn valid_six_digit_pins() -> u32 {
+        static COUNT: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        *COUNT.get_or_init(count_valid_six_digit_pins)
+    }
+
+    fn count_valid_six_digit_pins() -> u32 {
         let policy = PasswordPolicy::default();
         let mut ok = 0;
         for n in 0..1_000_000u32 {
@@ -132,6 +155,28 @@ mod tests {
         // The per-number limits are what bind, not the terminal rate.
         assert_eq!(most_at_cashier, 10);
         assert!(space > 800_000, "{space}");
+    }
+
+    #[test]
+    fn a_shops_real_operators_and_the_recovery_code() {
+        let s = Settings::default();
+        let mut roles = vec![Role::Admin];
+        roles.extend(std::iter::repeat_n(Role::Operator, 99));
+        let spread = simulate(&s, &roles, DAY);
+        let space = f64::from(valid_six_digit_pins());
+        // A shop uses numbers 00..k-1; the attacker cannot tell which.
+        for k in [10usize, 30, 100] {
+            let hits: u32 = spread.per_number[..k].iter().sum();
+            println!(
+                "{k} operators with 6-digit PINs: {hits} of the day's guesses land on them: {:.4} % that one is hit",
+                f64::from(hits) / space * 100.0
+            );
+        }
+        let codes = tries_within(&s.recovery_lockout, DAY);
+        let chance = f64::from(codes) / 1e12;
+        println!("recovery: {codes} codes in 24 h against 10^12: {chance:.1e}");
+        assert_eq!(codes, 9);
+        assert!(chance < 1e-10);
     }
 
     #[test]

@@ -122,12 +122,9 @@ impl TillKey {
     /// the typed code are ignored; the comparison takes the same time
     /// whatever matches.
     pub fn check(&self, challenge: &Challenge, code: &Secret) -> bool {
-        let typed: Zeroizing<Vec<u8>> = Zeroizing::new(
-            code.expose()
-                .bytes()
-                .filter(|b| !matches!(b, b' ' | b'-'))
-                .collect(),
-        );
+        // Sized once: no partial copy of the code is left by a reallocation.
+        let mut typed = Zeroizing::new(Vec::with_capacity(code.expose().len()));
+        typed.extend(code.expose().bytes().filter(|b| !matches!(b, b' ' | b'-')));
         let want = self.response(challenge);
         let want = want.expose().as_bytes();
         typed.len() == want.len()
