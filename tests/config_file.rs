@@ -130,5 +130,10 @@ fn a_bad_config_stops_tillctl_with_exit_2_and_touches_nothing() {
         &format!("{ADMIN_PW}\n"),
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(!till.path().join("state.json").exists());
+    // Nothing at all: no state, no lock file, no audit line, no temp file.
+    let left: Vec<_> = std::fs::read_dir(till.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -17,16 +17,24 @@ fn damaged(f: impl Fn(&[u8]) -> Vec<u8>) -> (Till, Vec<u8>) {
 
 fn assert_fails_closed(till: &Till, bad: &[u8]) {
     let svc = till.service();
+    let mut refusal = String::new();
     for pw in [CASHIER_PW, "", "00000000"] {
         match svc.authenticate(&cli_actor(), id(1), &s(pw)) {
-            Err(ServiceError::Store(e)) => {
-                assert!(e.to_string().contains("state.json"), "names the file: {e}")
+            Err(ServiceError::Store(
+                e @ (StoreError::Corrupt { .. } | StoreError::NewerFormat { .. }),
+            )) => {
+                assert!(e.to_string().contains("state.json"), "names the file: {e}");
+                refusal = e.to_string();
             }
-            other => panic!("sign-in must be refused, got {other:?}"),
+            other => panic!("sign-in must be refused for the bad file, got {other:?}"),
         }
     }
-    // Not mistaken for a fresh till either (first-boot setup would hand it to anyone).
-    assert!(svc.is_fresh().is_err());
+    // Not mistaken for a fresh till either (first-boot setup would hand it
+    // to anyone): the very same error about the file.
+    match svc.is_fresh() {
+        Err(ServiceError::Store(e)) => assert_eq!(e.to_string(), refusal),
+        other => panic!("is_fresh must report the bad file, got {other:?}"),
+    }
     assert!(matches!(svc.status().health, Health::Error { .. }));
     // The bad file is still there, untouched.
     assert_eq!(fs::read(till.path().join("state.json")).unwrap(), bad);

@@ -33,35 +33,63 @@ fn mem_till() -> (Arc<MemoryStore>, Service) {
     (store, svc)
 }
 
+/// Verifications made so far on this thread (a test-only counter).
+fn verifications() -> u64 {
+    till_kiosk::core::hashing::hooks::verifications()
+}
+
 #[test]
 fn the_failure_is_saved_before_the_password_is_checked() {
     let (store, svc) = mem_till();
-    let before = store.saves();
+    // At each save, note how many passwords had been checked by then.
+    let at_saves = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = at_saves.clone();
+    store.on_save(move || log.lock().unwrap().push(verifications()));
+    let before_saves = store.saves();
+    let before = verifications();
     let out = svc
         .authenticate(&cli_actor(), id(1), &s("00000000"))
         .unwrap();
     assert!(matches!(out, AuthOutcome::Wrong { .. }));
     assert_eq!(
         store.saves(),
-        before + 1,
+        before_saves + 1,
         "one durable write, before the answer"
     );
+    assert_eq!(
+        *at_saves.lock().unwrap(),
+        vec![before],
+        "the failure was written before any password was checked"
+    );
+    assert_eq!(verifications(), before + 1, "then checked once");
     assert_eq!(store.snapshot().unwrap().lockouts[&id(1)].failures, 1);
+    // A right password: written as a failure first too, then undone.
+    at_saves.lock().unwrap().clear();
+    let before = verifications();
+    assert!(
+        svc.authenticate(&cli_actor(), id(1), &s("58271946"))
+            .unwrap()
+            .signed_in()
+    );
+    assert_eq!(*at_saves.lock().unwrap(), vec![before, before + 1]);
 }
 
 #[test]
 fn if_the_failure_cannot_be_written_no_password_is_checked() {
     let (store, svc) = mem_till();
     store.fail_saves(true);
+    let before = verifications();
     // Even the right password gets an error, not a sign-in.
     match svc.authenticate(&cli_actor(), id(1), &s("58271946")) {
         Err(ServiceError::Store(_)) => {}
         other => panic!("{other:?}"),
     }
+    assert_eq!(verifications(), before, "no password was checked at all");
     store.fail_saves(false);
     assert!(
         svc.authenticate(&cli_actor(), id(1), &s("58271946"))
             .unwrap()
             .signed_in()
     );
+    assert_eq!(verifications(), before + 1);
 }

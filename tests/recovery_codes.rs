@@ -173,7 +173,9 @@ fn the_till_stores_only_its_derived_key() {
 fn end_to_end_with_tillctl() {
     let till = Till::new();
     till.set_up();
-    let key = till.path().join("../master.key");
+    // The desk's own temp dir, never a fixed shared path.
+    let desk = tempfile::tempdir().unwrap();
+    let key = desk.path().join("master.key");
     std::fs::write(&key, MASTER).unwrap();
     let out = tillctl(
         till.path(),

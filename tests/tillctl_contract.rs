@@ -134,14 +134,34 @@ fn audit_lists_events_and_filters_by_time() {
     for v in &lines {
         assert!(v["boot_id"].is_string() && v["boot_secs"].is_u64() && v["time"].is_string());
     }
-    // The fixture's clock is in 2026; "since 1 hour ago" in real time excludes none or all consistently.
-    let out = tillctl(
-        till.path(),
-        &["audit", "--since", "2099-01-01T00:00:00Z"],
-        "",
+    // The fixture's clock is at 2026-11-28 09:00 UTC; two hours later a
+    // wrong password is typed: two moments to filter between.
+    till.clock.advance(std::time::Duration::from_secs(2 * 3600));
+    till.service()
+        .authenticate(&cli_actor(), id(1), &s("00000000"))
+        .unwrap();
+    let since = |t: &str| -> Vec<String> {
+        let out = tillctl(till.path(), &["--json", "audit", "--since", t], "");
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["event"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let all = since("2026-11-28T08:00:00Z");
+    assert_eq!(all.len(), lines.len() + 1, "before everything: all {all:?}");
+    assert_eq!(
+        since("2026-11-28T10:00:00Z"),
+        vec!["sign_in"],
+        "between the two: only the later one"
     );
-    assert!(out.status.success());
-    assert!(out.stdout.is_empty());
+    assert!(
+        since("2099-01-01T00:00:00Z").is_empty(),
+        "after everything: none"
+    );
     let out = tillctl(till.path(), &["audit", "--since", "whenever"], "");
     assert_eq!(out.status.code(), Some(2));
 }
@@ -157,6 +177,20 @@ fn usage_errors_exit_2_with_one_line() {
     ] {
         let out = tillctl(till.path(), args, "");
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        // One line says what is wrong, first, on standard error (clap may
+        // add usage and a hint below it); nothing on standard output.
+        assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        let first = err.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("error: ") || first.starts_with("tillctl: "),
+            "{args:?}: {err}"
+        );
+        let error_lines = err
+            .lines()
+            .filter(|l| l.starts_with("error") || l.starts_with("tillctl:"))
+            .count();
+        assert_eq!(error_lines, 1, "{args:?}: {err}");
     }
     // Missing stdin is a clear error, not a hang or a panic.
     let out = tillctl(till.path(), &["passwd", "01"], "only-one-line\n");
@@ -168,7 +202,10 @@ fn usage_errors_exit_2_with_one_line() {
 fn simulated_reboot_with_the_file_clock() {
     let till = Till::new();
     till.set_up();
-    let clock = till.path().join("../clock");
+    // Its own temp dir: a fixed path (/tmp/clock) would be shared with any
+    // other run of the suite at the same time.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let clock = elsewhere.path().join("clock");
     let c = clock.to_str().unwrap();
     let env = [("TILL_KIOSK_FAKE_CLOCK", c)];
     std::fs::write(
@@ -200,5 +237,4 @@ fn simulated_reboot_with_the_file_clock() {
         text(&out).contains("simulated clock"),
         "the fake clock is announced"
     );
-    let _ = std::fs::remove_file(clock);
 }

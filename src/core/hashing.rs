@@ -165,12 +165,31 @@ impl HashParams {
 
 /// Whether `password` matches `phc`. A malformed hash never matches.
 pub fn verify(password: &Secret, phc: &str) -> bool {
+    #[cfg(feature = "test-hooks")]
+    hooks::VERIFICATIONS.with(|n| n.set(n.get() + 1));
     match PasswordHash::new(phc) {
         // Verification uses the parameters inside the hash.
         Ok(h) => Argon2::default()
             .verify_password(password.expose().as_bytes(), &h)
             .is_ok(),
         Err(_) => false,
+    }
+}
+
+/// Test-only counters (the `test-hooks` feature, never packaged).
+#[cfg(feature = "test-hooks")]
+pub mod hooks {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Password verifications on this thread so far.
+        pub(super) static VERIFICATIONS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// Password verifications this thread has made: the tests check that
+    /// none happens before a failure is durable.
+    pub fn verifications() -> u64 {
+        VERIFICATIONS.with(Cell::get)
     }
 }
 

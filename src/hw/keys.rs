@@ -120,6 +120,11 @@ mod tests {
         assert_eq!("7".parse::<Key>(), Ok(Key::Digit(7)));
         assert_eq!("enter".parse::<Key>(), Ok(Key::Enter));
         assert_eq!("esc".parse::<Key>(), Ok(Key::Cancel));
+        // The keypad's own labels, as the config and the scripted keypad write them.
+        assert_eq!("*".parse::<Key>(), Ok(Key::Star));
+        assert_eq!("#".parse::<Key>(), Ok(Key::Hash));
+        assert_eq!("star".parse::<Key>(), Ok(Key::Star));
+        assert_eq!(Key::Star.to_string(), "STAR");
         assert!("F13".parse::<Key>().is_err());
         assert!("77".parse::<Key>().is_err());
     }

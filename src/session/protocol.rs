@@ -281,9 +281,15 @@ mod tests {
             ok(&json!(1), json!({"session": null})),
             r#"{"v":1,"id":1,"ok":true,"session":null}"#
         );
-        assert!(error(&Value::Null, "bad_json", "x").contains(r#""ok":false"#));
-        assert!(
-            event("signed_out", "t", json!({"operator": "01"})).contains(r#""event":"signed_out""#)
+        let e: Value = serde_json::from_str(&error(&json!(4), "bad_json", "x")).unwrap();
+        assert_eq!(
+            e,
+            json!({"v": 1, "id": 4, "ok": false, "error": "bad_json", "message": "x"})
         );
+        let ev: Value =
+            serde_json::from_str(&event("signed_out", "t", json!({"operator": "01"}))).unwrap();
+        assert_eq!(ev["v"], 1, "{ev}");
+        assert_eq!(ev["event"], "signed_out");
+        assert_eq!(ev["operator"], "01");
     }
 }

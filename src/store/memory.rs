@@ -8,6 +8,16 @@ use crate::sys::Persistence;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+/// Called at every save attempt (tests watch the order of events).
+#[derive(Clone)]
+struct SaveHook(std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for SaveHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SaveHook")
+    }
+}
+
 /// State held in memory; it "persists" for the life of the value.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -24,6 +34,7 @@ struct Inner {
     corrupt: bool,
     fail_saves: bool,
     saves: u64,
+    on_save: Option<SaveHook>,
     volatile: bool,
 }
 
@@ -78,6 +89,11 @@ impl MemoryStore {
         self.inner().corrupt = corrupt;
     }
 
+    /// Calls `f` at every save attempt, before it succeeds or fails.
+    pub fn on_save(&self, f: impl Fn() + Send + Sync + 'static) {
+        self.inner().on_save = Some(SaveHook(std::sync::Arc::new(f)));
+    }
+
     /// Successful saves so far.
     pub fn saves(&self) -> u64 {
         self.inner().saves
@@ -122,6 +138,9 @@ impl Txn for MemTxn<'_> {
         Ok(self.0.state.clone())
     }
     fn save(&mut self, state: &TillState) -> Result<(), StoreError> {
+        if let Some(f) = &self.0.on_save {
+            (f.0)();
+        }
         if self.0.fail_saves {
             return Err(StoreError::Injected);
         }

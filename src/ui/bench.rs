@@ -200,6 +200,9 @@ fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> 
     let h = handle.clone();
     let measure = std::thread::spawn(move || {
         let (mut to_ui, mut to_beep) = (Vec::new(), Vec::new());
+        // A press that never reaches the UI, or a click that never sounds,
+        // is a miss: counted and printed, never recorded as a 0 µs figure.
+        let (mut ui_misses, mut beep_misses) = (0u32, 0u32);
         for i in 0..200 {
             h.wait_until_waiting();
             let clicks_before = tone
@@ -209,8 +212,10 @@ fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> 
                 .unwrap_or(0);
             let t0 = Instant::now();
             h.press(i % 4, 1);
-            let taken = taken_rx.recv().unwrap_or(t0);
-            to_ui.push(taken - t0);
+            match taken_rx.recv_timeout(Duration::from_secs(2)) {
+                Ok(taken) => to_ui.push(taken - t0),
+                Err(_) => ui_misses += 1,
+            }
             let deadline = Instant::now() + Duration::from_secs(2);
             let beep = loop {
                 let found = tone.log.lock().ok().and_then(|l| {
@@ -220,16 +225,19 @@ fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> 
                         .map(|(t, _)| *t)
                 });
                 if let Some(t) = found {
-                    break t;
+                    break Some(t);
                 }
                 if Instant::now() > deadline {
-                    break t0;
+                    break None;
                 }
                 std::thread::yield_now();
             };
-            to_beep.push(beep - t0);
+            match beep {
+                Some(t) => to_beep.push(t - t0),
+                None => beep_misses += 1,
+            }
             h.release(i % 4, 1);
-            let _ = taken_rx.recv();
+            let _ = taken_rx.recv_timeout(Duration::from_secs(2));
         }
         h.wait_until_waiting();
         let (w0, c0) = (
@@ -241,7 +249,7 @@ fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> 
             stats.wakeups.load(std::sync::atomic::Ordering::Relaxed),
             ctxt_switches(tid),
         );
-        (to_ui, to_beep, w1 - w0, c1 - c0)
+        (to_ui, to_beep, ui_misses, beep_misses, w1 - w0, c1 - c0)
     });
     // Run the real event loop until the measuring thread is done.
     let quitter = std::thread::spawn({
@@ -254,23 +262,28 @@ fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> 
         }
     });
     window.run().map_err(|e| e.to_string())?;
-    let (mut to_ui, mut to_beep, wakeups, switches) = quitter
+    let (mut to_ui, mut to_beep, ui_misses, beep_misses, wakeups, switches) = quitter
         .join()
         .map_err(|_| "bench thread panicked".to_string())?
         .map_err(|_| "bench thread panicked".to_string())?;
     handle.stop();
     let _ = kp.join();
+    if to_ui.is_empty() || to_beep.is_empty() {
+        return Err(format!(
+            "keypad bench: no press reached the UI or the buzzer ({ui_misses} and {beep_misses} misses of 200)"
+        ));
+    }
     to_ui.sort();
     to_beep.sort();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
-        "keypad_press_to_ui_us median={:.0} p99={:.0} n={} (simulated pins, real driver thread and event loop; add the configured debounce, 20 ms by default)",
+        "keypad_press_to_ui_us median={:.0} p99={:.0} n={} misses={ui_misses} (simulated pins, real driver thread and event loop; add the configured debounce, 20 ms by default)",
         us(to_ui[to_ui.len() / 2]),
         us(to_ui[to_ui.len() * 99 / 100]),
         to_ui.len()
     );
     println!(
-        "keypad_press_to_buzzer_click_us median={:.0} p99={:.0} n={}",
+        "keypad_press_to_buzzer_click_us median={:.0} p99={:.0} n={} misses={beep_misses}",
         us(to_beep[to_beep.len() / 2]),
         us(to_beep[to_beep.len() * 99 / 100]),
         to_beep.len()

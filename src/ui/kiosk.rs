@@ -1821,16 +1821,18 @@ impl Kiosk {
                 a.req.amount.as_deref().unwrap_or(""),
                 result.word()
             ));
-        if let Err(e) = self.svc.record(vec![ev]) {
-            tracing::error!("approval result not audited: {e}");
-        }
         let (form, msg, lock, letters) = std::mem::take(&mut a.stash);
         self.form = form;
         self.msg = msg;
         self.lock = lock;
         self.letters = letters;
+        // The program hears first (and is free to ask again), then the
+        // result is audited: whoever sees the audit line may ask again.
         if let Some(done) = a.done.take() {
             done(result);
+        }
+        if let Err(e) = self.svc.record(vec![ev]) {
+            tracing::error!("approval result not audited: {e}");
         }
     }
 
