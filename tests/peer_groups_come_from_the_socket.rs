@@ -47,11 +47,30 @@ fn groups_are_known_after_the_peer_is_gone() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!std::path::Path::new(&format!("/proc/{}", child.id())).exists());
-    let groups = till_kiosk::sys::peer_groups(&conn).unwrap();
-    assert!(
-        groups.contains(&4242) && groups.contains(&4343),
-        "{groups:?}"
-    );
+    match till_kiosk::sys::peer_groups(&conn) {
+        Ok(groups) => assert!(
+            groups.contains(&4242) && groups.contains(&4343),
+            "{groups:?}"
+        ),
+        // qemu-user (CI's arm64 run) hands SO_PEERGROUPS a 4-byte buffer
+        // whatever we pass, so the kernel says ERANGE for a peer in two
+        // groups: then the groups are unknown, and the server counts them
+        // as none (a refusal, never a guess). A real kernel never does.
+        Err(e) if emulated() => {
+            assert_eq!(e.raw_os_error(), Some(nix::libc::ERANGE), "{e}");
+            eprintln!("under qemu-user: {e}; the session API falls back to no groups");
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Whether this arm64 test runs under qemu-user on another machine (its
+/// /proc/cpuinfo is the host's).
+fn emulated() -> bool {
+    cfg!(target_arch = "aarch64")
+        && std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| {
+            c.contains("vendor_id") || c.contains("GenuineIntel") || c.contains("AuthenticAMD")
+        })
 }
 
 #[test]
