@@ -242,6 +242,9 @@ fn approval_goes_over_the_screen_and_gives_it_back() {
     k.send("CANCEL");
     assert_eq!(c.recv()["result"], "denied");
     // Requests, outcomes and approvers are audited; the PINs never are.
+    // The program hears its result first and the line follows (see
+    // Kiosk::finish_approval), so wait for the last one.
+    k.wait_for_audit("refund : denied");
     let audit = k.audit();
     for want in [
         "approval_requested",
