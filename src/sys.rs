@@ -334,6 +334,26 @@ pub fn current_user() -> (u32, String) {
     (uid.as_raw(), name)
 }
 
+/// The listening Unix socket bound to `path` that systemd passed in
+/// (socket activation: `LISTEN_FDS`), if any.
+pub fn inherited_listener(path: &Path) -> Option<std::os::unix::net::UnixListener> {
+    use nix::sys::socket::{UnixAddr, getsockname, getsockopt, sockopt};
+    use std::os::fd::{BorrowedFd, FromRawFd};
+    let fds = sd_notify::listen_fds().ok()?;
+    for fd in fds {
+        // SAFETY: systemd passed these fds to this process to keep; they
+        // stay open while borrowed here.
+        let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+        let listening = getsockopt(&borrowed, sockopt::AcceptConn).unwrap_or(false);
+        let bound = getsockname::<UnixAddr>(fd).ok();
+        if listening && bound.as_ref().and_then(UnixAddr::path) == Some(path) {
+            // SAFETY: as above; from here the listener owns the fd.
+            return Some(unsafe { std::os::unix::net::UnixListener::from_raw_fd(fd) });
+        }
+    }
+    None
+}
+
 /// Listens on a Unix socket at `path` with `mode` (and `group`, if given),
 /// replacing a stale socket. The socket is bound under a temporary name,
 /// given its mode and group, then renamed into place: a client never finds

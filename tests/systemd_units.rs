@@ -29,6 +29,12 @@ fn unit_copy(dir: &Path) -> std::path::PathBuf {
     );
     let p = dir.join("till-kiosk.service");
     std::fs::write(&p, copy).unwrap();
+    // The service needs its socket unit beside it (socket activation).
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/till-kiosk.socket"),
+        dir.join("till-kiosk.socket"),
+    )
+    .unwrap();
     p
 }
 
@@ -41,6 +47,7 @@ fn the_unit_verifies() {
     let out = Command::new("systemd-analyze")
         .args(["verify", "--man=no"])
         .arg(unit_copy(dir.path()))
+        .arg(dir.path().join("till-kiosk.socket"))
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

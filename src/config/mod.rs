@@ -295,6 +295,9 @@ pub struct UiConfig {
     pub clear_sign_in_after: Dur,
     /// Window size on a desktop (the Pi's screen is always full).
     pub window_size: WindowSize,
+    /// How to draw on DRM/KMS: `auto` (the GPU if a GPU driver is present,
+    /// else software), `gpu` or `software`.
+    pub renderer: crate::hw::display::RendererChoice,
 }
 
 impl Default for UiConfig {
@@ -307,6 +310,7 @@ impl Default for UiConfig {
                 width: 800,
                 height: 480,
             },
+            renderer: Default::default(),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod buzzer;
 pub mod chord;
+pub mod display;
 pub mod escape;
 pub mod evdev_input;
 pub mod keypad;

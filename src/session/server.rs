@@ -221,8 +221,22 @@ impl std::fmt::Debug for Server {
 
 impl Server {
     /// Binds the socket and starts accepting.
+    ///
+    /// Under systemd the socket comes from `till-kiosk.socket` (socket
+    /// activation: systemd creates it with its group and mode, which the
+    /// sandboxed kiosk may not, since `chown` is a privileged call); run
+    /// by hand, the kiosk binds it itself.
     pub fn start(cfg: ServerConfig, engine: Arc<dyn Engine>) -> std::io::Result<Server> {
-        let listener = crate::sys::listen_unix(&cfg.path, 0o660, cfg.group)?;
+        let listener = match crate::sys::inherited_listener(&cfg.path) {
+            Some(l) => {
+                tracing::info!(
+                    "session API socket {} passed in by systemd",
+                    cfg.path.display()
+                );
+                l
+            }
+            None => crate::sys::listen_unix(&cfg.path, 0o660, cfg.group)?,
+        };
         let server = Server {
             subscribers: Arc::default(),
             stats: Arc::default(),

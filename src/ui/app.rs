@@ -12,6 +12,7 @@ use super::kiosk::{Fault, Kiosk};
 use super::screenshot::HeadlessPlatform;
 use super::{AppWindow, Ui};
 use crate::config::Loaded;
+use crate::core::Clock;
 use crate::hw::queue::{KeyQueue, Pushed};
 use crate::hw::script::{self, StateQuery};
 use crate::hw::{self, Buzzer, Hardware, KeySink};
@@ -236,10 +237,27 @@ pub fn take_signals() {
         });
 }
 
+/// When this process started (see [`mark_start`]).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Notes the process's start, for the time-to-first-frame figure.
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
 /// Tells systemd we are up once the first frame has been drawn, and keeps
-/// its watchdog fed from the UI event loop.
+/// its watchdog fed from the UI event loop. The first frame's time is
+/// logged twice: since the kernel started (`CLOCK_BOOTTIME`: power-on to a
+/// usable sign-in screen) and since this process started.
 fn notify_systemd(window: &AppWindow) -> Option<slint::Timer> {
     let ready = move || {
+        let since_boot = crate::sys::SystemClock.boot().since_boot_ms;
+        let since_start = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
+        tracing::info!(
+            "first frame drawn: {:.1} s after the kernel started, {:.1} s after till-kiosk started; READY",
+            since_boot as f64 / 1000.0,
+            since_start as f64 / 1000.0
+        );
         if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
             tracing::warn!("sd_notify READY failed: {e}");
         }
@@ -270,9 +288,23 @@ fn select_backend(opts: &AppOptions) -> Result<(), slint::PlatformError> {
     if opts.headless {
         return Ok(());
     }
+    let mut selector = slint::BackendSelector::new();
+    // A technician's SLINT_BACKEND (in a drop-in) wins; else the kiosk
+    // chooses: the GPU where there is a GPU driver, software elsewhere
+    // (see hw::display: llvmpipe's JIT dies under MemoryDenyWriteExecute).
+    if std::env::var_os("SLINT_BACKEND").is_some_and(|v| !v.is_empty()) {
+        tracing::info!("renderer: as SLINT_BACKEND says");
+    } else {
+        let drivers = hw::display::drm_drivers(std::path::Path::new("/sys"));
+        let r = hw::display::choose(opts.loaded.config.ui.renderer, &drivers);
+        tracing::info!("renderer: {} ({})", r.name, r.why);
+        selector = selector
+            .backend_name("linuxkms".into())
+            .renderer_name(r.name.into());
+    }
     // Swallow Ctrl+Alt+Backspace/Delete before linuxkms quits on them.
     let guard = RefCell::new(hw::escape::EscapeGuard::default());
-    slint::BackendSelector::new()
+    selector
         .with_libinput_event_hook(move |event| {
             use input::event::keyboard::KeyboardEventTrait;
             if let input::Event::Keyboard(k) = event {

@@ -55,6 +55,7 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 
 /// Runs the kiosk with the process's arguments.
 pub fn main() -> ExitCode {
+    super::app::mark_start();
     let args: Args = match crate::parse_args() {
         Ok(a) => a,
         Err(code) => return code,
