@@ -280,6 +280,16 @@ impl Service {
             recovery_key_serial: None,
             blocklist_entries: crate::core::blocklist::len(),
         };
+        // A state directory the kiosk refuses (volatile, with persistence
+        // required) is the status's error too: a technician's `tillctl
+        // status` must not say "ok" beside a kiosk on its fault screen.
+        if let Err(e) = self.check_persistence() {
+            st.health = Health::Error {
+                remedy: e.remedy().into(),
+                error: e.to_string(),
+            };
+            return st;
+        }
         let mut txn = match self.backend.lock() {
             Ok(t) => t,
             Err(e) => {
