@@ -319,6 +319,89 @@ fn unknown_numbers_look_like_wrong_passwords() {
     assert_eq!(known, "Wrong operator number or password. 4 tries left.");
 }
 
+/// Walk-through defect 1: the lock message belongs to the number it was
+/// about. Before the fix, 02 showed 01's "Try again in 1:00", frozen.
+#[test]
+fn a_lock_message_belongs_to_its_number() {
+    let k = start(set_up);
+    for _ in 0..5 {
+        k.sign_in("01", "11112222");
+    }
+    assert!(k.message().contains("Try again in 1:00"), "{}", k.message());
+    // The number is rubbed out (as staff do; the lock left the focus on
+    // it), and another typed.
+    k.key("\u{8}");
+    k.key("\u{8}");
+    k.tap_digits("02");
+    assert_eq!(k.field("Operator number"), "02");
+    assert!(
+        !k.message().contains("Try again"),
+        "02 is not locked: {}",
+        k.message()
+    );
+    assert!(k.button_enabled("Sign in"));
+    k.key("\u{1b}");
+    k.tap_digits("00");
+    assert_eq!(k.field("Operator number"), "00");
+    assert!(
+        !k.message().contains("Try again"),
+        "00 is not locked: {}",
+        k.message()
+    );
+    // Back to 01: its own wait, live.
+    k.key("\u{1b}");
+    k.wait(Duration::from_secs(10));
+    k.tap_digits("01");
+    assert!(k.message().contains("Try again in 50 s"), "{}", k.message());
+}
+
+/// Walk-through defect 8: an error stays only until new input is typed.
+#[test]
+fn an_error_goes_away_when_new_input_is_typed() {
+    let k = start(set_up);
+    k.sign_in("01", "11112222");
+    assert!(k.message().contains("4 tries left"), "{}", k.message());
+    k.type_keys("5");
+    assert_eq!(k.message(), "", "the old error stays up while typing");
+}
+
+/// Walk-through defect 7: a wrong old password says so (the screen has no
+/// number), keeps the new password typed, and asks for the old one again.
+#[test]
+fn a_wrong_old_password_says_old_and_keeps_the_new_one() {
+    let k = start(set_up);
+    k.sign_in("01", CASHIER_PW);
+    k.press("Settings");
+    k.press("Security settings");
+    k.press("Change password");
+    k.type_keys("99999991");
+    k.key("\n");
+    k.type_keys("58271946");
+    k.key("\n");
+    k.type_keys("58271946");
+    k.press("Next");
+    assert_eq!(k.screen(), Screen::ChangePassword);
+    assert_eq!(k.message(), "Wrong old password. 4 tries left.");
+    assert_eq!(
+        k.field("Old password"),
+        "",
+        "the wrong old password is wiped"
+    );
+    assert_ne!(
+        k.field("New password"),
+        "",
+        "the new password was wiped too"
+    );
+    assert_ne!(k.field("New password again"), "");
+    k.type_keys(CASHIER_PW);
+    // Enter moves on through the kept fields, then submits.
+    k.key("\n");
+    k.key("\n");
+    k.press("Next");
+    assert_eq!(k.screen(), Screen::Home, "{}", k.message());
+    assert!(k.message().contains("Password changed"), "{}", k.message());
+}
+
 #[test]
 fn locked_until_admin_says_who_can_help() {
     let k = start(set_up);

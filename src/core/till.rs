@@ -156,6 +156,20 @@ impl AuthOutcome {
     }
 }
 
+/// A wrong *old* password on the change-password screen (no number there).
+pub fn wrong_old_password(tries_left: u32, lang: Lang) -> String {
+    match tries_left {
+        1 => lang.pick(
+            "Wrong old password. 1 try left.".to_owned(),
+            "旧密码错误。还可尝试 1 次。".to_owned(),
+        ),
+        n => lang.pick(
+            format!("Wrong old password. {n} tries left."),
+            format!("旧密码错误。还可尝试 {n} 次。"),
+        ),
+    }
+}
+
 impl Localized for AuthOutcome {
     fn message(&self, lang: Lang) -> String {
         match self {

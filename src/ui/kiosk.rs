@@ -702,7 +702,15 @@ impl Kiosk {
         }
         let r = self.form.key(key);
         match r {
-            FormKey::Edited => self.buzzer.play(Beep::Click),
+            FormKey::Edited => {
+                self.buzzer.play(Beep::Click);
+                // An error was about what was typed before: new input
+                // replaces it (a lock on the number typed now is shown
+                // live from `self.lock`, never from an old message).
+                if self.msg.0 == MsgKind::Error {
+                    self.msg = (MsgKind::None, String::new());
+                }
+            }
             FormKey::Refused => self.buzzer.play(Beep::Error),
             FormKey::Submit => self.submit(),
             FormKey::Cancel => self.cancel(),
@@ -1052,7 +1060,6 @@ impl Kiosk {
             // Keep the old password (it was right); retype the new one.
             Err(ServiceError::Till(TillError::Rejected(r))) => self.rejected(r, 1),
             Err(ServiceError::Till(TillError::Auth(outcome))) => {
-                self.form.clear();
                 if matches!(
                     outcome,
                     AuthOutcome::Wrong {
@@ -1066,8 +1073,18 @@ impl Kiosk {
                     self.buzzer.play(Beep::Locked);
                     return;
                 }
+                // Only the old password was wrong: retype it, keep the
+                // new one, and say which field it was (this screen has no
+                // operator number).
                 self.buzzer.play(Beep::Error);
-                let m = outcome.message(self.lang);
+                let m = match outcome {
+                    AuthOutcome::Wrong {
+                        penalty: Penalty::TriesLeft { tries_left },
+                    } => crate::core::till::wrong_old_password(tries_left, self.lang),
+                    other => other.message(self.lang),
+                };
+                self.form.field_mut(0).clear();
+                self.form.focus(0);
                 self.say(MsgKind::Error, m);
             }
             Err(e) => self.failed(e),
