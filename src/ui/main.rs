@@ -8,6 +8,19 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The panels tills use (7" official Pi display, 7"/10" POS panels,
+/// 15.6" full HD), landscape and portrait: `--size standard`.
+const STANDARD_SIZES: &[&str] = &[
+    "800x480",
+    "480x800",
+    "1024x600",
+    "600x1024",
+    "1280x800",
+    "800x1280",
+    "1920x1080",
+    "1080x1920",
+];
+
 /// The till's fullscreen sign-in kiosk.
 #[derive(Parser, Debug)]
 #[command(name = "till-kiosk", version, about)]
@@ -28,8 +41,10 @@ pub struct Args {
     /// Render every screen to PNG files in DIR, headless, and exit
     #[arg(long, value_name = "DIR")]
     pub screenshot: Option<PathBuf>,
-    /// Screenshot size, repeatable [default: 800x480]
-    #[arg(long = "size", value_name = "WxH", requires = "screenshot")]
+    /// Screenshot size, repeatable, or `standard` for the panels a till
+    /// uses, both ways up: 800x480, 1024x600, 1280x800, 1920x1080 and
+    /// their portrait turns [default: 800x480]
+    #[arg(long = "size", value_name = "WxH|standard", requires = "screenshot")]
     pub sizes: Vec<String>,
     /// Screenshot language, repeatable [default: en and zh]
     #[arg(long = "lang", value_name = "en|zh", requires = "screenshot")]
@@ -76,7 +91,15 @@ pub fn main() -> ExitCode {
             vec!["800x480".to_owned()]
         } else {
             args.sizes
-        } {
+        }
+        .into_iter()
+        .flat_map(|s| {
+            if s == "standard" {
+                STANDARD_SIZES.iter().map(|s| (*s).to_owned()).collect()
+            } else {
+                vec![s]
+            }
+        }) {
             match WindowSize::try_from(s) {
                 Ok(w) => sizes.push(slint::PhysicalSize::new(w.width, w.height)),
                 Err(e) => return fail(e),

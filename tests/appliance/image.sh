@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds (once, then cached) a Debian bookworm root file system for the
+# appliance tests: what Raspberry Pi OS Lite is, minus the Pi's firmware.
+#   tests/appliance/image.sh ARCH CACHE_DIR      ARCH: amd64 or arm64
+# Prints the directory of the root file system. Needs root (debootstrap,
+# chroot) and the network to Debian's mirror (the one apt already uses).
+set -euo pipefail
+arch=$1 cache=$2
+root="$cache/rootfs-$arch"
+here=$(cd "$(dirname "$0")" && pwd)
+# Rebuilt when this script or the guest files change.
+stamp=$(cat "$0" "$here"/guest/* | sha256sum | cut -c1-16)
+if [ -f "$root/.till-appliance-$stamp" ]; then
+  echo "$root"
+  exit 0
+fi
+rm -rf "$root"
+mkdir -p "$cache"
+mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+[ -n "$mirror" ] || mirror=$(awk '/^deb .*debian/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+kernel=linux-image-$arch
+pkgs=systemd,systemd-sysv,udev,$kernel,kmod,dbus,procps,libinput10,libgbm1,libegl1,libgles2,libxkbcommon0,libfontconfig1,libgl1-mesa-dri,libudev1,fonts-noto-cjk,busybox,overlayroot,initramfs-tools,ca-certificates
+echo "appliance: debootstrap bookworm $arch from $mirror into $root (a few minutes, once)" >&2
+foreign=()
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+  # The second stage runs arm64 binaries through qemu-user (binfmt_misc).
+  "$here/../../.ci/qemu-binfmt" >/dev/null
+  foreign=(--foreign)
+fi
+debootstrap --variant=minbase --arch="$arch" "${foreign[@]}" --include="$pkgs" bookworm "$root" "$mirror" >&2
+if [ ${#foreign[@]} -gt 0 ]; then
+  chroot "$root" /debootstrap/debootstrap --second-stage >&2
+fi
+
+# The guest side of the harness (never part of the product).
+install -m 0755 "$here/guest/till-test-agent" "$root/usr/local/sbin/till-test-agent"
+install -m 0644 "$here/guest/till-test-agent.service" "$root/etc/systemd/system/"
+install -m 0755 "$here/guest/powercut-init" "$root/usr/local/sbin/powercut-init"
+chroot "$root" systemctl enable till-test-agent.service >&2
+# The journal also goes to the serial console (kept as serial-bootN.log),
+# so a boot whose agent never answers still says what happened.
+mkdir -p "$root/etc/systemd/journald.conf.d"
+printf '[Journal]\nForwardToConsole=yes\nMaxLevelConsole=info\n' \
+  >"$root/etc/systemd/journald.conf.d/till-appliance-console.conf"
+# The persistent state partition on the second disk, as the README says.
+mkdir -p "$root/var/lib/till-kiosk"
+echo "/dev/vdb /var/lib/till-kiosk ext4 defaults,noatime,commit=5 0 2" >>"$root/etc/fstab"
+echo till-appliance >"$root/etc/hostname"
+# A sales program's user (allowed on the session API) and a stranger.
+chroot "$root" groupadd --system till-sales 2>/dev/null || true
+chroot "$root" useradd --create-home --groups till-sales sales
+chroot "$root" useradd --create-home stranger
+# No login prompt anywhere: the kiosk owns tty1, the harness its channel.
+chroot "$root" systemctl mask serial-getty@ttyS0.service getty@tty2.service >&2 || true
+# The initramfs must carry overlayroot's hook.
+chroot "$root" update-initramfs -u -k all >&2
+rm -rf "$root/var/cache/apt/archives"/*.deb
+touch "$root/.till-appliance-$stamp"
+echo "$root"
