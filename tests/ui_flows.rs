@@ -355,6 +355,58 @@ fn a_lock_message_belongs_to_its_number() {
     assert!(k.message().contains("Try again in 50 s"), "{}", k.message());
 }
 
+/// Walk-through defects 3 and 11: the message keeps room for two lines,
+/// so a two-line reason is not cut off and the buttons below it do not
+/// jump down under a finger when one appears.
+#[test]
+fn a_two_line_message_fits_and_moves_nothing() {
+    let k = start(set_up);
+    let forgot = || {
+        k.find("Forgot admin password?", AccessibleRole::Button)
+            .expect("the recovery button")
+            .absolute_position()
+            .y
+    };
+    let before = forgot();
+    // Ten wrong attempts across numbers pause the whole till: the longest
+    // sign-in message there is (two lines at 800x480).
+    for n in ["57", "57", "57", "57", "58", "58", "58", "58", "59", "59"] {
+        k.sign_in(n, "11112222");
+    }
+    let m = k.message();
+    assert!(m.contains("paused"), "{m}");
+    let text = ElementHandle::find_by_accessible_label(&k.window, &m)
+        .next()
+        .expect("the message on screen");
+    assert!(
+        text.size().height >= 40.0,
+        "a two-line message gets {} px",
+        text.size().height
+    );
+    assert_eq!(forgot(), before, "the buttons moved");
+}
+
+/// Walk-through defect 3: on the setup screen (the fullest at 800x480) a
+/// two-line reason gets two lines, not one cut off top and bottom.
+#[test]
+fn setup_shows_a_two_line_reason_whole() {
+    let k = start(|_| {});
+    k.tap_digits("12345678");
+    k.press("Next");
+    k.tap_digits("12345678");
+    k.press("Next");
+    let m = k.message();
+    assert!(m.contains("consecutive"), "{m}");
+    let text = ElementHandle::find_by_accessible_label(&k.window, &m)
+        .next()
+        .expect("the message on screen");
+    assert!(
+        text.size().height >= 40.0,
+        "the reason gets {} px: {m}",
+        text.size().height
+    );
+}
+
 /// Walk-through defect 8: an error stays only until new input is typed.
 #[test]
 fn an_error_goes_away_when_new_input_is_typed() {

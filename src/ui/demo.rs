@@ -323,7 +323,6 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
             for _ in 0..2 {
                 sign_in(&mut k, "01", "11223344");
             }
-            type_text(&mut k, "01");
         }
         "sign-in-locked" => type_text(&mut k, "03"),
         "sign-in-locked-admin" => type_text(&mut k, "04"),
@@ -355,7 +354,6 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
                 k.key(Key::Enter);
                 type_text(&mut k, "520520");
                 k.key(Key::Enter);
-                type_text(&mut k, "58");
             } else {
                 type_text(&mut k, "5827");
             }
