@@ -224,6 +224,17 @@ impl Till {
         self.press("Sign in");
     }
 
+    /// The message on screen has the height of two lines of its text
+    /// (about 44 px), not one.
+    fn assert_two_lines_for_the_message(&self) {
+        let m = self.message();
+        let text = ElementHandle::find_by_accessible_label(&self.window, &m)
+            .next()
+            .expect("the message on screen");
+        let h = text.size().height;
+        assert!(h >= 40.0, "the message gets {h} px: {m}");
+    }
+
     fn svc(&self) -> Service {
         service(self.dir.path(), &self.config, &self.clock)
     }
@@ -375,14 +386,7 @@ fn a_two_line_message_fits_and_moves_nothing() {
     }
     let m = k.message();
     assert!(m.contains("paused"), "{m}");
-    let text = ElementHandle::find_by_accessible_label(&k.window, &m)
-        .next()
-        .expect("the message on screen");
-    assert!(
-        text.size().height >= 40.0,
-        "a two-line message gets {} px",
-        text.size().height
-    );
+    k.assert_two_lines_for_the_message();
     assert_eq!(forgot(), before, "the buttons moved");
 }
 
@@ -397,14 +401,7 @@ fn setup_shows_a_two_line_reason_whole() {
     k.press("Next");
     let m = k.message();
     assert!(m.contains("consecutive"), "{m}");
-    let text = ElementHandle::find_by_accessible_label(&k.window, &m)
-        .next()
-        .expect("the message on screen");
-    assert!(
-        text.size().height >= 40.0,
-        "the reason gets {} px: {m}",
-        text.size().height
-    );
+    k.assert_two_lines_for_the_message();
 }
 
 /// Walk-through defect 8: an error stays only until new input is typed.
