@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use till_kiosk::config::{Config, parse_config};
 use till_kiosk::core::recovery::{Challenge, TillKey};
-use till_kiosk::core::{Actor, FakeClock, OperatorId, Role, Secret};
+use till_kiosk::core::{Actor, FakeClock, Lang, OperatorId, Role, Secret};
 use till_kiosk::hw::LogBuzzer;
 use till_kiosk::service::{Service, Setup};
 use till_kiosk::store::FileStore;
@@ -264,6 +264,26 @@ fn first_boot_setup_creates_admin_00_and_signs_in() {
     k.press("Sign in");
     assert_eq!(k.screen(), Screen::AdminHome);
     assert!(k.shows("Operators") && k.shows("Password policy") && k.shows("Audit log"));
+}
+
+/// Walk-through defect 4: first boot offers the language, by touch and by
+/// F2, and the choice outlives setup.
+#[test]
+fn first_boot_setup_can_be_done_in_chinese() {
+    let k = start(|_| {});
+    assert_eq!(k.screen(), Screen::Setup);
+    let f2 = slint::SharedString::from(slint::platform::Key::F2);
+    k.press("Language");
+    assert!(k.shows("初始设置"), "setup is not in Chinese");
+    k.key(&f2);
+    assert!(k.shows("Set up this till"), "F2 did not switch back");
+    k.key(&f2);
+    k.tap_digits("58273946");
+    k.press("下一步");
+    k.tap_digits("58273946");
+    k.press("下一步");
+    assert_eq!(k.screen(), Screen::SignIn, "{}", k.message());
+    assert_eq!(k.svc().snapshot().unwrap().unwrap().language, Lang::Zh);
 }
 
 #[test]

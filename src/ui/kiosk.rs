@@ -676,7 +676,7 @@ impl Kiosk {
             }
             return;
         }
-        if key == Key::F2 && self.screen == Screen::SignIn {
+        if key == Key::F2 && matches!(self.screen, Screen::SignIn | Screen::Setup) {
             let next = if self.lang == Lang::En {
                 Lang::Zh
             } else {
