@@ -1068,6 +1068,7 @@ impl Kiosk {
                         | AuthOutcome::LockedUntilAdmin
                 ) {
                     // Someone at a signed-in till guessing its password.
+                    self.form.clear();
                     self.buzzer.play(Beep::Locked);
                     self.end_session("locked", Note::LockedOutWhileSignedIn);
                     self.buzzer.play(Beep::Locked);
