@@ -235,6 +235,14 @@ impl Till {
         assert!(h >= 40.0, "the message gets {h} px: {m}");
     }
 
+    /// Cashier 01 signs in and goes Settings → Security → Change password.
+    fn cashier_opens_change_password(&self) {
+        self.sign_in("01", CASHIER_PW);
+        self.press("Settings");
+        self.press("Security settings");
+        self.press("Change password");
+    }
+
     fn svc(&self) -> Service {
         service(self.dir.path(), &self.config, &self.clock)
     }
@@ -439,10 +447,7 @@ fn an_error_goes_away_when_new_input_is_typed() {
 #[test]
 fn a_wrong_old_password_says_old_and_keeps_the_new_one() {
     let k = start(set_up);
-    k.sign_in("01", CASHIER_PW);
-    k.press("Settings");
-    k.press("Security settings");
-    k.press("Change password");
+    k.cashier_opens_change_password();
     k.type_keys("99999991");
     k.key("\n");
     k.type_keys("58271946");
@@ -493,10 +498,7 @@ fn locked_until_admin_says_who_can_help() {
 #[test]
 fn change_password_shows_the_reason_then_succeeds() {
     let k = start(set_up);
-    k.sign_in("01", CASHIER_PW);
-    k.press("Settings");
-    k.press("Security settings");
-    k.press("Change password");
+    k.cashier_opens_change_password();
     assert_eq!(k.screen(), Screen::ChangePassword);
     k.type_keys(CASHIER_PW);
     k.key("\n");
