@@ -194,6 +194,7 @@ fn no_freed_block_holds_a_secret() {
             k.key(Key::Digit(c.to_digit(10).unwrap() as u8));
         }
         k.key(Key::Enter);
+        k.wait_check();
         assert!(k.session().is_some(), "{:?}", k.view().message);
         k.sign_out();
         drop(k);

@@ -123,8 +123,23 @@ fn set_up(svc: &Service) {
 }
 
 impl Till {
+    /// Lets the UI catch up: timers due now, and a password check on its
+    /// worker thread until the UI's own poll timer has taken the answer.
     fn settle(&self) {
         i_slint_backend_testing::mock_elapsed_time(Duration::ZERO);
+        let start = std::time::Instant::now();
+        while self.checking() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "a password check never came back"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(5));
+        }
+    }
+
+    fn checking(&self) -> bool {
+        self._ui.with(|k| k.is_checking())
     }
 
     fn find(&self, label: &str, role: AccessibleRole) -> Option<ElementHandle> {
@@ -317,6 +332,39 @@ fn cashier_signs_in_and_out_and_fields_are_cleared() {
     assert_eq!(k.screen(), Screen::SignIn);
     assert_eq!(k.field("Operator number"), "");
     assert_eq!(k.field("Password"), "");
+}
+
+/// The password check runs off the UI thread: "Checking…" shows at once,
+/// input to the form is ignored until the answer is back, then the answer
+/// replaces it.
+#[test]
+fn sign_in_says_checking_at_once_and_ignores_input_meanwhile() {
+    let k = start(set_up);
+    k.key("\u{1b}");
+    k.tap_digits("01");
+    k.type_keys(CASHIER_PW);
+    // Pressed, but not settled: the UI's poll timer has not run yet.
+    let ok = k.find("Sign in", AccessibleRole::Button).unwrap();
+    ok.invoke_accessible_default_action();
+    assert!(k.checking(), "the check ran on the UI thread");
+    assert!(k.message().contains("Checking"), "{}", k.message());
+    assert_eq!(k.screen(), Screen::SignIn);
+    // Keys meanwhile change nothing (and do not wait for the check).
+    let before = k._ui.with(|t| t.view().form.fields[0].display.clone());
+    k.window.window().dispatch_event(WindowEvent::KeyPressed {
+        text: "\u{1b}".into(),
+    });
+    k.window.window().dispatch_event(WindowEvent::KeyReleased {
+        text: "\u{1b}".into(),
+    });
+    assert!(k.checking());
+    assert_eq!(
+        k._ui.with(|t| t.view().form.fields[0].display.clone()),
+        before
+    );
+    k.settle();
+    assert_eq!(k.screen(), Screen::Home, "{}", k.message());
+    assert!(!k.message().contains("Checking"), "{}", k.message());
 }
 
 #[test]

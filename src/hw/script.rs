@@ -11,7 +11,8 @@
 //!                               device path (beyond the key queue, dropped)
 //! STATE?                        answer with the screen, who is signed in
 //!                               and the message line (after the keys
-//!                               before it have been handled)
+//!                               before it have been handled, and any
+//!                               password check they started)
 //! ```
 //!
 //! Keys typed here wait for room in the UI's key queue, so a fast script

@@ -164,12 +164,38 @@ pub fn key_sink() -> KeySink {
 /// Keys from the scripted keypad: its client waits for room in the queue
 /// (up to 5 s) rather than losing keys, so a fast script slows down
 /// instead of flooding the UI.
+///
+/// Like a person who sees "Checking…", it also waits for a password check
+/// to finish before the next key: the kiosk ignores keys meanwhile.
 pub fn script_sink() -> KeySink {
-    Arc::new(|ev| {
+    // Only Enter submits a form, so only the key after one waits: a
+    // script's long bursts of other keys stay one batch to the UI.
+    let after_enter = AtomicBool::new(false);
+    Arc::new(move |ev| {
+        if after_enter.swap(false, Ordering::SeqCst) {
+            wait_while_checking();
+        }
+        if matches!(ev, hw::KeyEvent::Down(hw::Key::Enter)) {
+            after_enter.store(true, Ordering::SeqCst);
+        }
         if KEYS.push_waiting(ev, Duration::from_secs(5)) == Pushed::Wake {
             wake_ui();
         }
     })
+}
+
+/// Waits (at most 60 s) until the keys already queued have been handled
+/// and no password check is running. The question goes through the event
+/// loop behind the queued keys, so an Enter just pushed has started its
+/// check by the time it is answered.
+fn wait_while_checking() {
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        match call_ui(|ui| ui.with(|k| k.is_checking())) {
+            Ok(true) => std::thread::sleep(Duration::from_millis(5)),
+            _ => return,
+        }
+    }
 }
 
 /// Runs `f` on the UI thread from another thread and waits (at most 5 s)
@@ -192,6 +218,7 @@ pub(crate) fn call_ui<R: Send + 'static>(
 /// Answers the scripted keypad's `STATE?` from the UI thread.
 fn state_query() -> StateQuery {
     Arc::new(|| {
+        wait_while_checking();
         call_ui(|ui| {
             let v = ui.with(|k| k.view());
             serde_json::json!({

@@ -216,6 +216,7 @@ pub fn sign_in(k: &mut Kiosk, n: &str, pw: &str) {
     type_text(k, n);
     type_text(k, pw);
     k.key(Key::Enter);
+    k.wait_check();
 }
 
 /// Every scene, in the order the README shows them.
@@ -312,6 +313,7 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
                 },
             );
             k.key(Key::Enter);
+            k.wait_check();
             type_text(&mut k, "7Rq2m9x");
             return Some(k);
         }
@@ -349,11 +351,14 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
             k.navigate(Screen::ChangePassword);
             type_text(&mut k, CASHIER_PW);
             k.key(Key::Enter);
+            k.wait_check();
             if name == "change-password-rejected" {
                 type_text(&mut k, "520520");
                 k.key(Key::Enter);
+                k.wait_check();
                 type_text(&mut k, "520520");
                 k.key(Key::Enter);
+                k.wait_check();
             } else {
                 type_text(&mut k, "5827");
             }
@@ -372,6 +377,7 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
             sign_in(&mut k, "01", temp.expose());
             type_text(&mut k, temp.expose());
             k.key(Key::Enter);
+            k.wait_check();
         }
         "language" => {
             sign_in(&mut k, "01", CASHIER_PW);
@@ -416,6 +422,7 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
             type_text(&mut k, "08");
             type_text(&mut k, "Wu Fei");
             k.key(Key::Enter);
+            k.wait_check();
         }
         "policy" => {
             admin(&mut k);
@@ -446,6 +453,7 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
             k.navigate(Screen::Recovery);
             type_text(&mut k, "607981104186");
             k.key(Key::Enter);
+            k.wait_check();
             type_text(&mut k, "Kq8!v");
         }
         "recovery-not-provisioned" => {
@@ -479,6 +487,7 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
                 type_text(&mut k, "01");
                 type_text(&mut k, CASHIER_PW);
                 k.submit();
+                k.wait_check();
             } else {
                 type_text(&mut k, "00");
                 type_text(&mut k, "58");

@@ -127,6 +127,11 @@ impl Field {
         self.secret.clear();
     }
 
+    /// Moves the secret out of a password field (no copy), leaving it empty.
+    pub fn take_secret(&mut self) -> Secret {
+        std::mem::take(&mut self.secret)
+    }
+
     /// The text of a non-secret field.
     pub fn text(&self) -> &str {
         &self.text

@@ -28,6 +28,9 @@ use crate::service::{Health, Service, ServiceError, Setup};
 use crate::session::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, SessionInfo};
 use std::sync::Arc;
 
+mod worker;
+use worker::{Done, Pending};
+
 /// Who is signed in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
@@ -184,6 +187,8 @@ enum Note {
     TerminalNameNeeded,
     LockedOutWhileSignedIn,
     ChallengeRenewed,
+    Checking,
+    TryAgain,
 }
 
 impl Localized for Note {
@@ -221,6 +226,11 @@ impl Localized for Note {
             Note::ChallengeRenewed => (
                 "The old code expired: here is a new one.",
                 "原验证码已过期，已生成新的验证码。",
+            ),
+            Note::Checking => ("Checking…", "正在验证…"),
+            Note::TryAgain => (
+                "The password could not be checked. Try again.",
+                "无法验证密码，请重试。",
             ),
         };
         lang.pick(en, zh)
@@ -263,6 +273,7 @@ pub struct Kiosk {
     events: Vec<KioskEvent>,
     approval: Option<Approval>,
     approvers: crate::config::SessionApiConfig,
+    pending: Option<Pending>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -326,6 +337,7 @@ impl Kiosk {
             events: Vec::new(),
             approval: None,
             approvers: crate::config::SessionApiConfig::default(),
+            pending: None,
         };
         if k.fault.is_none() {
             k.check_health();
@@ -548,7 +560,11 @@ impl Kiosk {
     /// Opens `screen` from a button, keeping the way back.
     pub fn navigate(&mut self, screen: Screen) {
         self.touch();
-        if self.temp.is_some() || self.screen == Screen::Fault || self.approval.is_some() {
+        if self.is_checking()
+            || self.temp.is_some()
+            || self.screen == Screen::Fault
+            || self.approval.is_some()
+        {
             return;
         }
         let allowed = match (&self.session, screen) {
@@ -576,7 +592,11 @@ impl Kiosk {
     /// The back button (or Cancel on a screen with nothing to clear).
     pub fn back(&mut self) {
         self.touch();
-        if self.temp.is_some() || self.screen == Screen::Fault || self.approval.is_some() {
+        if self.is_checking()
+            || self.temp.is_some()
+            || self.screen == Screen::Fault
+            || self.approval.is_some()
+        {
             return;
         }
         if self.confirm.take().is_some() {
@@ -656,7 +676,8 @@ impl Kiosk {
     /// One key, from any source.
     pub fn key(&mut self, key: Key) {
         self.touch();
-        if self.screen == Screen::Fault {
+        // While a password is checked, the form is not to be changed.
+        if self.screen == Screen::Fault || self.is_checking() {
             return;
         }
         if self.approval.is_some() {
@@ -742,6 +763,9 @@ impl Kiosk {
     /// Taps a field to focus it.
     pub fn focus_field(&mut self, i: usize) {
         self.touch();
+        if self.is_checking() {
+            return;
+        }
         if !(self.lock.is_some() && i == 1) {
             self.form.focus(i);
         }
@@ -753,6 +777,9 @@ impl Kiosk {
     /// Switches the on-screen keyboard between digits and letters.
     pub fn toggle_letters(&mut self) {
         self.touch();
+        if self.is_checking() {
+            return;
+        }
         let allowed =
             !self.form.fields.is_empty() && self.form.field(self.form.active).takes_letters();
         self.letters = allowed && !self.letters;
@@ -761,6 +788,9 @@ impl Kiosk {
     /// The OK button.
     pub fn submit(&mut self) {
         self.touch();
+        if self.is_checking() {
+            return;
+        }
         if self.approval.is_some() {
             return self.approval_submit();
         }
@@ -870,11 +900,11 @@ impl Kiosk {
         }
     }
 
-    /// Checks the number and password typed into fields 0 and 1 through
-    /// the core (its lockout included), wipes the password, and tells the
-    /// sales software about any lockout. `None`: nothing to check yet, or
-    /// the store failed (already on screen).
-    fn authenticate_form(&mut self) -> Option<(OperatorId, AuthOutcome)> {
+    /// Starts checking the number and password typed into fields 0 and 1
+    /// through the core (its lockout included) on a worker thread; the
+    /// password leaves the form. `None`: nothing to check yet (said on
+    /// screen).
+    fn check_form(&mut self) -> Option<(OperatorId, Secret)> {
         let Some(id) = self.typed_number() else {
             self.buzzer.play(Beep::Error);
             self.form.focus(0);
@@ -891,10 +921,17 @@ impl Kiosk {
             self.note(MsgKind::Error, Note::EnterPassword);
             return None;
         }
-        let result = self
-            .svc
-            .authenticate(&Actor::Kiosk, id, self.form.field(1).secret());
-        self.form.field_mut(1).clear();
+        Some((id, self.form.field_mut(1).take_secret()))
+    }
+
+    /// A check from [`check_form`](Kiosk::check_form) is back: tells the
+    /// sales software about any lockout. `None`: the store failed (already
+    /// on screen).
+    fn form_checked(
+        &mut self,
+        id: OperatorId,
+        result: Result<AuthOutcome, ServiceError>,
+    ) -> Option<AuthOutcome> {
         let outcome = match result {
             Ok(o) => o,
             Err(e) => {
@@ -918,11 +955,24 @@ impl Kiosk {
         if let Some(secs) = locked {
             self.events.push(KioskEvent::Locked { id, secs });
         }
-        Some((id, outcome))
+        Some(outcome)
     }
 
     fn submit_sign_in(&mut self) {
-        let Some((id, outcome)) = self.authenticate_form() else {
+        if let Some((id, pw)) = self.check_form() {
+            self.check_off_thread(move |svc| {
+                Done::SignIn(id, svc.authenticate(&Actor::Kiosk, id, &pw))
+            });
+        }
+    }
+
+    fn sign_in_checked(&mut self, id: OperatorId, r: Result<AuthOutcome, ServiceError>) {
+        // Only the sign-in screen it was typed on takes the answer (a fault
+        // may have come up meanwhile).
+        if self.screen != Screen::SignIn || self.session.is_some() {
+            return;
+        }
+        let Some(outcome) = self.form_checked(id, r) else {
             return;
         };
         let text = outcome.message(self.lang);
@@ -1038,13 +1088,23 @@ impl Kiosk {
         let Some(s) = self.session.clone() else {
             return;
         };
-        let r = self.svc.change_password(
-            &Actor::Operator(s.id),
-            s.id,
-            self.form.field(0).secret(),
-            self.form.field(1).secret(),
-            self.form.field(2).secret(),
-        );
+        // Copies (wiped on drop): a wrong old password keeps the new ones
+        // typed, a refused new one keeps the old.
+        let old = self.form.field(0).secret().clone();
+        let new = self.form.field(1).secret().clone();
+        let confirm = self.form.field(2).secret().clone();
+        let id = s.id;
+        self.check_off_thread(move |svc| {
+            Done::Change(svc.change_password(&Actor::Operator(id), id, &old, &new, &confirm))
+        });
+    }
+
+    fn change_checked(&mut self, r: Result<(), ServiceError>) {
+        if self.screen != Screen::ChangePassword || self.session.is_none() {
+            // Signed out meanwhile (idle, the sales software): whatever
+            // changed is on disk; there is no form to answer on.
+            return;
+        }
         match r {
             Ok(()) => {
                 self.buzzer.play(Beep::Success);
@@ -1684,6 +1744,12 @@ impl Kiosk {
                 "another approval is waiting at the till",
             ));
         }
+        if self.is_checking() {
+            return Err(protocol::bad(
+                "busy",
+                "the till is checking a password: ask again in a moment",
+            ));
+        }
         if self.screen == Screen::Fault {
             return Err(protocol::bad("unavailable", "the till is out of service"));
         }
@@ -1744,6 +1810,9 @@ impl Kiosk {
     /// "Deny" on the approval overlay.
     pub fn deny_approval(&mut self) {
         self.touch();
+        if self.is_checking() {
+            return;
+        }
         if let Some(a) = &self.approval {
             let id = a.id;
             self.finish_approval(id, ApprovalResult::Denied, "denied at the till");
@@ -1761,7 +1830,23 @@ impl Kiosk {
 
     fn approval_submit(&mut self) {
         // The same path and lockout as any sign-in.
-        let Some((_, outcome)) = self.authenticate_form() else {
+        let Some(aid) = self.approval.as_ref().map(|a| a.id) else {
+            return;
+        };
+        if let Some((id, pw)) = self.check_form() {
+            self.check_off_thread(move |svc| {
+                Done::Approval(aid, id, svc.authenticate(&Actor::Kiosk, id, &pw))
+            });
+        }
+    }
+
+    fn approval_checked(&mut self, aid: u64, id: OperatorId, r: Result<AuthOutcome, ServiceError>) {
+        if self.approval.as_ref().is_none_or(|a| a.id != aid) {
+            // Withdrawn or timed out meanwhile: the attempt counted, the
+            // answer has nobody to go to.
+            return;
+        }
+        let Some(outcome) = self.form_checked(id, r) else {
             return;
         };
         let lang = self.lang;

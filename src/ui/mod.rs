@@ -44,6 +44,8 @@ pub struct Ui {
     kiosk: RefCell<Kiosk>,
     last: RefCell<Option<View>>,
     chord_timer: slint::Timer,
+    check_timer: slint::Timer,
+    me: std::rc::Weak<Ui>,
     events: RefCell<Option<EventHook>>,
 }
 
@@ -61,11 +63,13 @@ impl std::fmt::Debug for Ui {
 impl Ui {
     /// Binds `kiosk` to `window`: connects every adapter and shows the first view.
     pub fn new(window: &AppWindow, kiosk: Kiosk) -> Rc<Ui> {
-        let ui = Rc::new(Ui {
+        let ui = Rc::new_cyclic(|me| Ui {
             window: window.as_weak(),
             kiosk: RefCell::new(kiosk),
             last: RefCell::new(None),
             chord_timer: slint::Timer::default(),
+            check_timer: slint::Timer::default(),
+            me: me.clone(),
             events: RefCell::new(None),
         });
         adapters::connect_all(window, &ui);
@@ -113,6 +117,33 @@ impl Ui {
         let mut last = self.last.borrow_mut();
         adapters::apply_all(&window, &view, last.as_ref());
         *last = Some(view);
+        drop(last);
+        self.poll_while_checking();
+    }
+
+    /// While a password is checked on a worker thread, looks for its
+    /// answer every 5 ms (a frame is 16.7 ms); otherwise no timer runs.
+    fn poll_while_checking(&self) {
+        let checking = self.kiosk.borrow().is_checking();
+        if !checking {
+            self.check_timer.stop();
+            return;
+        }
+        if self.check_timer.running() {
+            return;
+        }
+        let me = self.me.clone();
+        self.check_timer.start(
+            slint::TimerMode::Repeated,
+            std::time::Duration::from_millis(5),
+            move || {
+                let Some(ui) = me.upgrade() else { return };
+                let answered = ui.kiosk.borrow_mut().poll_check();
+                if answered {
+                    ui.refresh();
+                }
+            },
+        );
     }
 
     /// Arms a one-shot timer for the service key combination, if one is held.
