@@ -103,6 +103,23 @@ pub struct Status {
     pub blocklist_entries: usize,
 }
 
+/// The state as last read, for [`Service::gate_cached`].
+#[derive(Debug, Default)]
+pub struct GateCache(Option<HeldState>);
+
+impl GateCache {
+    /// Read again at least this often, whatever the stamp says (a file
+    /// system with coarse times could let two writes look alike).
+    const MAX_AGE_MS: u64 = 5_000;
+}
+
+#[derive(Debug)]
+struct HeldState {
+    stamp: crate::store::Stamp,
+    at_ms: u64,
+    state: TillState,
+}
+
 /// The front ends' gateway to the core and the store.
 #[derive(Clone)]
 pub struct Service {
@@ -427,6 +444,38 @@ impl Service {
     /// Whether `id` may try now (the sign-in screen's countdown).
     pub fn gate(&self, id: OperatorId) -> Result<Gate, ServiceError> {
         self.transact(&Actor::System, |t| Ok(t.gate(id)))
+    }
+
+    /// [`gate`](Service::gate) for the sign-in screen, asked at every key:
+    /// from the copy in `cache` while the state file is unchanged (by its
+    /// [`Stamp`](crate::store::Stamp)) and the copy is under 5 s old,
+    /// else from the store, refreshing the copy. The wait is worked out
+    /// from the current clock either way. A display hint only: an attempt
+    /// always goes through the store.
+    pub fn gate_cached(&self, cache: &mut GateCache, id: OperatorId) -> Result<Gate, ServiceError> {
+        let now = self.now();
+        let ms = now.boot.since_boot_ms;
+        if let Some(held) = &mut cache.0
+            && ms.saturating_sub(held.at_ms) < GateCache::MAX_AGE_MS
+            && self.backend.stamp().is_some_and(|s| s == held.stamp)
+        {
+            let till = Till::new(&mut held.state, &self.settings, now, Actor::System);
+            return Ok(till.gate(id));
+        }
+        cache.0 = None;
+        // The stamp is taken under the lock, so no other writer slips in
+        // between it and the copy.
+        let (gate, state, stamp) = self.transact(&Actor::System, |t| {
+            Ok((t.gate(id), t.state().clone(), self.backend.stamp()))
+        })?;
+        if let Some(stamp) = stamp {
+            cache.0 = Some(HeldState {
+                stamp,
+                at_ms: ms,
+                state,
+            });
+        }
+        Ok(gate)
     }
 
     /// One sign-in attempt, through the lockout. The failure is on disk

@@ -119,6 +119,18 @@ impl Backend for FileStore {
         self.dir.clone()
     }
 
+    fn stamp(&self) -> Option<super::Stamp> {
+        let st = nix::sys::stat::lstat(&self.dir.join(STATE_FILE)).ok()?;
+        #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+        Some(super::Stamp([
+            st.st_dev as i64,
+            st.st_ino as i64,
+            st.st_size as i64,
+            (st.st_ctime as i64).saturating_mul(1_000_000_000) + st.st_ctime_nsec as i64,
+            (st.st_mtime as i64).saturating_mul(1_000_000_000) + st.st_mtime_nsec as i64,
+        ]))
+    }
+
     fn persistence(&self) -> Result<Persistence, StoreError> {
         let dir = Dir::open(&self.dir)?;
         sys::persistence_of(dir.fd()).map_err(|source| StoreError::Io {

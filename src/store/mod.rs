@@ -169,7 +169,19 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn location(&self) -> PathBuf;
     /// Whether the state survives a reboot.
     fn persistence(&self) -> Result<Persistence, StoreError>;
+    /// What the state file looks like now, cheaply (no lock, no read):
+    /// while two stamps are equal, the state has not been written in
+    /// between. `None`: this store cannot tell (always read it again).
+    fn stamp(&self) -> Option<Stamp> {
+        None
+    }
 }
+
+/// A state file's identity and times (device, inode, size, change and
+/// modification times in ns). Every save is a rename of a new file, so a
+/// save by anyone changes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp(pub [i64; 5]);
 
 /// One locked session with the store.
 pub trait Txn {

@@ -274,6 +274,7 @@ pub struct Kiosk {
     approval: Option<Approval>,
     approvers: crate::config::SessionApiConfig,
     pending: Option<Pending>,
+    gate_cache: crate::service::GateCache,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -338,6 +339,7 @@ impl Kiosk {
             approval: None,
             approvers: crate::config::SessionApiConfig::default(),
             pending: None,
+            gate_cache: Default::default(),
         };
         if k.fault.is_none() {
             k.check_health();
@@ -859,7 +861,7 @@ impl Kiosk {
             self.set_lock(None);
             return;
         };
-        match self.svc.gate(id) {
+        match self.svc.gate_cached(&mut self.gate_cache, id) {
             Ok(g) => self.set_lock_from_gate(id, g),
             Err(e) => self.failed(e),
         }
