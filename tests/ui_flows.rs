@@ -367,6 +367,29 @@ fn sign_in_says_checking_at_once_and_ignores_input_meanwhile() {
     assert!(!k.message().contains("Checking"), "{}", k.message());
 }
 
+/// Walk-through defect 2: Tab (F1, the keypad's A) after the number has
+/// already moved focus on keeps it on the password, and nothing typed
+/// next is lost; on Add operator the name goes into the name.
+#[test]
+fn tab_after_a_whole_number_keeps_what_is_typed_next() {
+    let k = start(set_up);
+    k.key("\u{1b}");
+    k.tap_digits("01");
+    k.key("\t");
+    k.type_keys(CASHIER_PW);
+    assert_eq!(k.field("Operator number"), "01");
+    k.press("Sign in");
+    assert_eq!(k.screen(), Screen::Home, "{}", k.message());
+    k.press("Sign out");
+    k.sign_in("00", ADMIN_PW);
+    k.press("Add operator");
+    k.type_keys("05");
+    k.key("\t");
+    k.type_keys("Min");
+    assert_eq!(k.field("Operator number (00-99)"), "05");
+    assert_eq!(k.field("Name"), "Min");
+}
+
 #[test]
 fn wrong_passwords_show_tries_left_then_a_live_countdown() {
     let k = start(set_up);

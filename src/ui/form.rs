@@ -180,12 +180,19 @@ pub struct Form {
     pub fields: Vec<Field>,
     /// The field in focus.
     pub active: usize,
+    /// The last key filled a number and moved focus on by itself: a "next
+    /// field" key now would mean the same move, so it is taken as done.
+    advanced: bool,
 }
 
 impl Form {
     /// A form with these fields, focus on the first.
     pub fn new(fields: Vec<Field>) -> Form {
-        Form { fields, active: 0 }
+        Form {
+            fields,
+            active: 0,
+            advanced: false,
+        }
     }
 
     /// The field at `i` (panics only on a programming error in a screen definition).
@@ -202,6 +209,7 @@ impl Form {
     pub fn focus(&mut self, i: usize) {
         if i < self.fields.len() && !self.fields[i].disabled {
             self.active = i;
+            self.advanced = false;
         }
     }
 
@@ -219,6 +227,12 @@ impl Form {
             };
         }
         let active = self.active.min(self.fields.len() - 1);
+        // Someone who types "01" and then presses Tab (F1, the membrane
+        // keypad's A) out of habit means the password field, where the
+        // number already sent them: not a wrap back to the number.
+        if std::mem::take(&mut self.advanced) && matches!(key, Key::F1 | Key::Down) {
+            return FormKey::Edited;
+        }
         match key {
             Key::Digit(d) => self.type_char(active, char::from(b'0' + d)),
             Key::Char(c) => self.type_char(active, c),
@@ -256,6 +270,17 @@ impl Form {
 
     fn type_char(&mut self, i: usize, c: char) -> FormKey {
         if !self.fields[i].push(c) {
+            // A whole number typed on: the key belongs to the next field
+            // (never dropped because focus was still on the number).
+            if matches!(self.fields[i].kind, FieldKind::Digits { .. })
+                && self.fields[i].is_full()
+                && let Some(n) = self.next_enabled(i)
+                && self.fields[n].is_empty()
+                && self.fields[n].push(c)
+            {
+                self.active = n;
+                return FormKey::Edited;
+            }
             return FormKey::Refused;
         }
         // A full digits field (an operator number) moves on by itself.
@@ -264,6 +289,7 @@ impl Form {
             && let Some(n) = self.next_enabled(i)
         {
             self.active = n;
+            self.advanced = true;
         }
         FormKey::Edited
     }
@@ -274,6 +300,7 @@ impl Form {
             f.clear();
         }
         self.active = 0;
+        self.advanced = false;
     }
 }
 
@@ -322,8 +349,9 @@ mod tests {
         f.key(Key::Digit(4));
         f.key(Key::Digit(2));
         f.focus(0);
-        assert_eq!(f.key(Key::Digit(7)), FormKey::Refused, "full");
+        // Full, and the next field cannot take it (see below for one that can).
         f.fields[1].disabled = true;
+        assert_eq!(f.key(Key::Digit(7)), FormKey::Refused, "full");
         f.focus(1);
         assert_eq!(f.active, 0, "cannot focus a disabled field");
         assert_eq!(f.key(Key::Enter), FormKey::Submit);
@@ -347,5 +375,31 @@ mod tests {
         assert_eq!(f.active, 1);
         f.key(Key::F1);
         assert_eq!(f.active, 0);
+    }
+
+    /// Walk-through defect 2: Tab after a whole number, and digits typed
+    /// on a whole number, both end up in the password.
+    #[test]
+    fn a_whole_number_hands_on_to_the_password_whatever_is_pressed_next() {
+        let mut f = sign_in();
+        for k in [Key::Digit(0), Key::Digit(1), Key::F1, Key::Digit(7)] {
+            assert_eq!(f.key(k), FormKey::Edited);
+        }
+        assert_eq!((f.active, f.field(0).text()), (1, "01"));
+        assert_eq!(f.field(1).secret().expose(), "7");
+        // A second Tab is a real move (wrapping to the number).
+        f.key(Key::F1);
+        assert_eq!(f.active, 0);
+        let mut f = sign_in();
+        f.key(Key::Digit(0));
+        f.key(Key::Digit(1));
+        f.focus(0);
+        assert_eq!(f.key(Key::Digit(5)), FormKey::Edited);
+        assert_eq!((f.active, f.field(0).text()), (1, "01"));
+        assert_eq!(f.field(1).secret().expose(), "5");
+        // Into a password already begun, a digit on the number is refused.
+        f.focus(0);
+        assert_eq!(f.key(Key::Digit(6)), FormKey::Refused);
+        assert_eq!(f.field(1).secret().expose(), "5");
     }
 }
