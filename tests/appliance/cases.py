@@ -3,6 +3,7 @@
 "N passed, N failed". Started by tests/appliance/run, which builds the
 disks; see that script for what it needs."""
 import argparse
+import functools
 import json
 import os
 import random
@@ -24,6 +25,8 @@ figures = []
 def case(name):
     """Runs a check; an AssertionError (or any error) is a FAIL with its reason."""
     def wrap(f):
+        # Keeps f's name: --cases selects by it.
+        @functools.wraps(f)
         def run(*a, **kw):
             t = time.time()
             try:
