@@ -390,6 +390,27 @@ fn tab_after_a_whole_number_keeps_what_is_typed_next() {
     assert_eq!(k.field("Name"), "Min");
 }
 
+/// Walk-through defect 9: OK on the letter keyboard puts it away; it does
+/// not send the Add-operator form.
+#[test]
+fn ok_on_the_letter_keyboard_closes_it_and_sends_nothing() {
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    k.press("Add operator");
+    k.tap_digits("05");
+    k.press("Letters");
+    assert!(k.has_button("Numbers"), "the letter keyboard is open");
+    for c in ["m", "i", "n"] {
+        k.press(c);
+    }
+    k.press("OK");
+    assert_eq!(k.screen(), Screen::AddOperator, "{}", k.message());
+    assert!(!k.has_button("Numbers"), "the keypad is back");
+    assert_eq!(k.field("Name"), "min");
+    k.press("Add");
+    assert_eq!(k.screen(), Screen::TempPassword, "the keypad's Add sends it");
+}
+
 #[test]
 fn wrong_passwords_show_tries_left_then_a_live_countdown() {
     let k = start(set_up);
