@@ -375,9 +375,6 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
                 )
                 .ok()?;
             sign_in(&mut k, "01", temp.expose());
-            type_text(&mut k, temp.expose());
-            k.key(Key::Enter);
-            k.wait_check();
         }
         "language" => {
             sign_in(&mut k, "01", CASHIER_PW);

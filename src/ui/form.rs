@@ -127,6 +127,11 @@ impl Field {
         self.secret.clear();
     }
 
+    /// Puts `secret` into a password field (no copy), wiping what was there.
+    pub fn set_secret(&mut self, secret: Secret) {
+        self.secret = secret;
+    }
+
     /// Moves the secret out of a password field (no copy), leaving it empty.
     pub fn take_secret(&mut self) -> Secret {
         std::mem::take(&mut self.secret)

@@ -963,12 +963,18 @@ impl Kiosk {
     fn submit_sign_in(&mut self) {
         if let Some((id, pw)) = self.check_form() {
             self.check_off_thread(move |svc| {
-                Done::SignIn(id, svc.authenticate(&Actor::Kiosk, id, &pw))
+                let r = svc.authenticate(&Actor::Kiosk, id, &pw);
+                Done::SignIn(id, r, pw)
             });
         }
     }
 
-    fn sign_in_checked(&mut self, id: OperatorId, r: Result<AuthOutcome, ServiceError>) {
+    fn sign_in_checked(
+        &mut self,
+        id: OperatorId,
+        r: Result<AuthOutcome, ServiceError>,
+        typed: Secret,
+    ) {
         // Only the sign-in screen it was typed on takes the answer (a fault
         // may have come up meanwhile).
         if self.screen != Screen::SignIn || self.session.is_some() {
@@ -1008,6 +1014,13 @@ impl Kiosk {
                     must_change: Some(reason),
                     expires_in_days: None,
                 });
+                // Walk-through defect 10: the password just typed is the
+                // current one; asking for it again a second later only
+                // invites typos. It moves into the form (wiped with it).
+                if self.screen == Screen::ChangePassword && self.form.fields.len() == 3 {
+                    self.form.field_mut(0).set_secret(typed);
+                    self.form.focus(1);
+                }
                 self.say(MsgKind::Info, text);
             }
             AuthOutcome::Wrong { penalty } => {

@@ -16,7 +16,7 @@
 //! asks again).
 
 use super::{Kiosk, Note};
-use crate::core::{AuthOutcome, OperatorId};
+use crate::core::{AuthOutcome, OperatorId, Secret};
 use crate::hw::Beep;
 use crate::service::{Service, ServiceError};
 use crate::ui::view::MsgKind;
@@ -24,8 +24,9 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 /// What a finished check found, and what it was for.
 pub(super) enum Done {
-    /// A sign-in on the sign-in screen.
-    SignIn(OperatorId, Result<AuthOutcome, ServiceError>),
+    /// A sign-in on the sign-in screen, with the password typed (a
+    /// temporary one is carried into the forced change).
+    SignIn(OperatorId, Result<AuthOutcome, ServiceError>, Secret),
     /// A supervisor's PIN for approval `u64`.
     Approval(u64, OperatorId, Result<AuthOutcome, ServiceError>),
     /// The signed-in operator's own password change.
@@ -115,7 +116,7 @@ impl Kiosk {
             self.msg = (MsgKind::None, String::new());
         }
         match done {
-            Done::SignIn(id, r) => self.sign_in_checked(id, r),
+            Done::SignIn(id, r, pw) => self.sign_in_checked(id, r, pw),
             Done::Approval(aid, id, r) => self.approval_checked(aid, id, r),
             Done::Change(r) => self.change_checked(r),
         }
