@@ -415,6 +415,29 @@ fn ok_on_the_letter_keyboard_closes_it_and_sends_nothing() {
     );
 }
 
+/// Walk-through defect 6: a till without recovery says so, with the
+/// command, while an admin is there to act: on the setup screen, on the
+/// admin's home screen and in Terminal info; not once it is set up.
+#[test]
+fn a_till_without_recovery_says_so_while_an_admin_can_act() {
+    const FIX: &str = "sudo -u till-kiosk tillctl recovery provision --master-key FILE";
+    let k = start(|_| {});
+    assert_eq!(k.screen(), Screen::Setup);
+    assert!(k.message().contains(FIX), "{}", k.message());
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    let banner = k.window.global::<AppAdapter>().get_banner();
+    assert!(banner.contains(FIX), "{banner}");
+    k.press("Terminal info");
+    assert!(k.shows(&format!("Not set up: {FIX}")));
+    let k = start(|svc| {
+        set_up(svc);
+        svc.provision(&cli(), MASTER).unwrap();
+    });
+    k.sign_in("00", ADMIN_PW);
+    assert_eq!(k.window.global::<AppAdapter>().get_banner(), "");
+}
+
 #[test]
 fn wrong_passwords_show_tries_left_then_a_live_countdown() {
     let k = start(set_up);

@@ -189,7 +189,11 @@ enum Note {
     ChallengeRenewed,
     Checking,
     TryAgain,
+    NoRecoveryYet,
 }
+
+/// The one command that sets recovery up (README, "Recovery").
+const PROVISION: &str = "sudo -u till-kiosk tillctl recovery provision --master-key FILE";
 
 impl Localized for Note {
     fn message(&self, lang: Lang) -> String {
@@ -228,6 +232,14 @@ impl Localized for Note {
                 "原验证码已过期，已生成新的验证码。",
             ),
             Note::Checking => ("Checking…", "正在验证…"),
+            // Walk-through defect 6: said while an admin is at the till,
+            // not first at "Forgot admin password?", when it is too late.
+            Note::NoRecoveryYet => {
+                return lang.pick(
+                    format!("No password recovery on this till yet: {PROVISION}"),
+                    format!("此收银机尚未设置密码找回：{PROVISION}"),
+                );
+            }
             Note::TryAgain => (
                 "The password could not be checked. Try again.",
                 "无法验证密码，请重试。",
@@ -275,6 +287,8 @@ pub struct Kiosk {
     approvers: crate::config::SessionApiConfig,
     pending: Option<Pending>,
     gate_cache: crate::service::GateCache,
+    /// An admin is signed in on a till whose recovery is not set up.
+    no_recovery: bool,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -340,6 +354,7 @@ impl Kiosk {
             approvers: crate::config::SessionApiConfig::default(),
             pending: None,
             gate_cache: Default::default(),
+            no_recovery: false,
         };
         if k.fault.is_none() {
             k.check_health();
@@ -430,7 +445,12 @@ impl Kiosk {
             Health::Fresh | Health::Ok { operators: 0, .. } => {
                 self.fault = None;
                 self.session = None;
-                self.go(Screen::Setup);
+                if self.screen != Screen::Setup || self.form.fields.is_empty() {
+                    self.go(Screen::Setup);
+                    if let Ok(false) = self.svc.recovery_ready() {
+                        self.note(MsgKind::Info, Note::NoRecoveryYet);
+                    }
+                }
             }
             Health::Ok { .. } => {
                 self.fault = None;
@@ -1055,6 +1075,7 @@ impl Kiosk {
 
     fn begin_session(&mut self, s: Session) {
         self.buzzer.play(Beep::Success);
+        self.no_recovery = s.role == Role::Admin && matches!(self.svc.recovery_ready(), Ok(false));
         self.events.push(KioskEvent::SignedIn(s.clone()));
         self.session = Some(s);
         self.back.clear();
@@ -1516,7 +1537,10 @@ impl Kiosk {
             .unwrap_or_default();
         let lang = self.lang;
         let recovery = match (&st.recovery_key_serial, &st.serial) {
-            (None, _) => lang.pick("Not set up", "未设置"),
+            (None, _) => lang.pick(
+                format!("Not set up: {PROVISION}"),
+                format!("未设置：{PROVISION}"),
+            ),
             (Some(k), Some((s, _))) if k == s => lang.pick("Ready", "已就绪"),
             (Some(_), _) => lang.pick(
                 "Key is for another serial: provision again",
@@ -2078,6 +2102,9 @@ impl Kiosk {
                 format!("Your password expires in {d} days. Change it in Settings."),
                 format!("您的密码将在 {d} 天后过期。请在“设置”中修改。"),
             ),
+            None if self.no_recovery && self.screen == Screen::AdminHome => {
+                Note::NoRecoveryYet.message(lang)
+            }
             None => String::new(),
         };
         View {
