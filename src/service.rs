@@ -103,6 +103,15 @@ pub struct Status {
     pub blocklist_entries: usize,
 }
 
+impl Status {
+    /// Whether a recovery key is provisioned for this serial (what
+    /// [`Service::recovery_ready`] answers, from what the status read).
+    pub fn recovery_ready(&self) -> bool {
+        matches!((&self.recovery_key_serial, &self.serial),
+            (Some(k), Some((s, _))) if k == s)
+    }
+}
+
 /// The state as last read, for [`Service::gate_cached`].
 #[derive(Debug, Default)]
 pub struct GateCache(Option<HeldState>);

@@ -21,7 +21,9 @@ fn cli() -> Actor {
     }
 }
 
-fn till(dir: &Path) -> (Config, Arc<FakeClock>, Arc<FileStore>, Service) {
+/// A till with cashier 01, and a copy of its state already taken (01 may
+/// try now).
+fn till(dir: &Path) -> (Config, Arc<FakeClock>, Arc<FileStore>, Service, GateCache) {
     let config = parse_config(Path::new("t.yaml"), "require_persistent_state: false\n").unwrap();
     let clock = Arc::new(FakeClock::at_default());
     let store = Arc::new(FileStore::open(dir, config.rotation()).unwrap());
@@ -43,7 +45,10 @@ fn till(dir: &Path) -> (Config, Arc<FakeClock>, Arc<FileStore>, Service) {
         None,
     )
     .unwrap();
-    (config, clock, store, svc)
+    let mut cache = GateCache::default();
+    let one = OperatorId::new(1).unwrap();
+    assert_eq!(svc.gate_cached(&mut cache, one).unwrap(), Gate::Open);
+    (config, clock, store, svc, cache)
 }
 
 /// With the copy fresh, the question is answered while another process
@@ -52,10 +57,8 @@ fn till(dir: &Path) -> (Config, Arc<FakeClock>, Arc<FileStore>, Service) {
 #[test]
 fn a_key_takes_no_lock_while_nothing_changed() {
     let dir = tempfile::tempdir().unwrap();
-    let (_config, _clock, store, svc) = till(dir.path());
+    let (_config, _clock, store, svc, mut cache) = till(dir.path());
     let one = OperatorId::new(1).unwrap();
-    let mut cache = GateCache::default();
-    assert_eq!(svc.gate_cached(&mut cache, one).unwrap(), Gate::Open);
     let held = store.lock().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -75,10 +78,8 @@ fn a_key_takes_no_lock_while_nothing_changed() {
 #[test]
 fn another_writer_is_seen_at_the_next_key_and_waits_count_down() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, clock, store, svc) = till(dir.path());
+    let (config, clock, store, svc, mut cache) = till(dir.path());
     let one = OperatorId::new(1).unwrap();
-    let mut cache = GateCache::default();
-    assert_eq!(svc.gate_cached(&mut cache, one).unwrap(), Gate::Open);
     let other = Service::new(store, &config, clock.clone());
     let wrong = Secret::from("11112222");
     for _ in 0..5 {

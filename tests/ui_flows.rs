@@ -186,13 +186,18 @@ impl Till {
     }
 
     fn key(&self, text: &str) {
+        self.key_unsettled(text);
+        self.settle();
+    }
+
+    /// A key press and release, without letting the UI catch up after.
+    fn key_unsettled(&self, text: &str) {
         self.window
             .window()
             .dispatch_event(WindowEvent::KeyPressed { text: text.into() });
         self.window
             .window()
             .dispatch_event(WindowEvent::KeyReleased { text: text.into() });
-        self.settle();
     }
 
     fn field(&self, label: &str) -> String {
@@ -351,12 +356,7 @@ fn sign_in_says_checking_at_once_and_ignores_input_meanwhile() {
     assert_eq!(k.screen(), Screen::SignIn);
     // Keys meanwhile change nothing (and do not wait for the check).
     let before = k._ui.with(|t| t.view().form.fields[0].display.clone());
-    k.window.window().dispatch_event(WindowEvent::KeyPressed {
-        text: "\u{1b}".into(),
-    });
-    k.window.window().dispatch_event(WindowEvent::KeyReleased {
-        text: "\u{1b}".into(),
-    });
+    k.key_unsettled("\u{1b}");
     assert!(k.checking());
     assert_eq!(
         k._ui.with(|t| t.view().form.fields[0].display.clone()),

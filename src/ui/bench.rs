@@ -59,6 +59,15 @@ pub fn first_frame(opts: AppOptions) -> Result<(), String> {
     Ok(())
 }
 
+/// Median, 99th percentile and maximum of `times` (sorted here), in µs.
+/// `times` must not be empty.
+fn spread_us(times: &mut [Duration]) -> (f64, f64, f64) {
+    times.sort();
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let n = times.len();
+    (us(times[n / 2]), us(times[n * 99 / 100]), us(times[n - 1]))
+}
+
 /// In-process figures: key → property latency, frame time, idle wake-ups.
 pub fn in_process() -> Result<(), String> {
     let sw = HeadlessPlatform::install().map_err(|e| e.to_string())?;
@@ -90,13 +99,9 @@ pub fn in_process() -> Result<(), String> {
         lat.push(t.elapsed());
         assert_eq!(shown, usize::from(i % 2 == 0), "the field shows the key");
     }
-    lat.sort();
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let (median, p99, max) = spread_us(&mut lat);
     println!(
-        "key_to_property_us median={:.1} p99={:.1} max={:.1} n={}",
-        us(lat[lat.len() / 2]),
-        us(lat[lat.len() * 99 / 100]),
-        us(lat[lat.len() - 1]),
+        "key_to_property_us median={median:.1} p99={p99:.1} max={max:.1} n={}",
         lat.len()
     );
 
@@ -260,12 +265,9 @@ fn sign_in_on_disk(window: &AppWindow) -> Result<(), String> {
         ui.update(|k| k.key(Key::Backspace));
         ui.update(|k| k.key(Key::Backspace));
     }
-    whole.sort();
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let (median, p99, _) = spread_us(&mut whole);
     println!(
-        "sign_in_key_us median={:.1} p99={:.1} n={} (the key that completes a number, over a real state directory)",
-        us(whole[whole.len() / 2]),
-        us(whole[whole.len() * 99 / 100]),
+        "sign_in_key_us median={median:.1} p99={p99:.1} n={} (the key that completes a number, over a real state directory)",
         whole.len()
     );
 
@@ -468,19 +470,14 @@ fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> 
             "keypad bench: no press reached the UI or the buzzer ({ui_misses} and {beep_misses} misses of 200)"
         ));
     }
-    to_ui.sort();
-    to_beep.sort();
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let (median, p99, _) = spread_us(&mut to_ui);
     println!(
-        "keypad_press_to_ui_us median={:.0} p99={:.0} n={} misses={ui_misses} (simulated pins, real driver thread and event loop; add the configured debounce, 20 ms by default)",
-        us(to_ui[to_ui.len() / 2]),
-        us(to_ui[to_ui.len() * 99 / 100]),
+        "keypad_press_to_ui_us median={median:.0} p99={p99:.0} n={} misses={ui_misses} (simulated pins, real driver thread and event loop; add the configured debounce, 20 ms by default)",
         to_ui.len()
     );
+    let (median, p99, _) = spread_us(&mut to_beep);
     println!(
-        "keypad_press_to_buzzer_click_us median={:.0} p99={:.0} n={} misses={beep_misses}",
-        us(to_beep[to_beep.len() / 2]),
-        us(to_beep[to_beep.len() * 99 / 100]),
+        "keypad_press_to_buzzer_click_us median={median:.0} p99={p99:.0} n={} misses={beep_misses}",
         to_beep.len()
     );
     println!(

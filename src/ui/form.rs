@@ -273,13 +273,22 @@ impl Form {
         }
     }
 
+    /// The field after `i` when `i` is a digits field (an operator number)
+    /// that is full: where what is typed next belongs.
+    fn after_whole_number(&self, i: usize) -> Option<usize> {
+        let f = &self.fields[i];
+        if matches!(f.kind, FieldKind::Digits { .. }) && f.is_full() {
+            self.next_enabled(i)
+        } else {
+            None
+        }
+    }
+
     fn type_char(&mut self, i: usize, c: char) -> FormKey {
         if !self.fields[i].push(c) {
             // A whole number typed on: the key belongs to the next field
             // (never dropped because focus was still on the number).
-            if matches!(self.fields[i].kind, FieldKind::Digits { .. })
-                && self.fields[i].is_full()
-                && let Some(n) = self.next_enabled(i)
+            if let Some(n) = self.after_whole_number(i)
                 && self.fields[n].is_empty()
                 && self.fields[n].push(c)
             {
@@ -289,10 +298,7 @@ impl Form {
             return FormKey::Refused;
         }
         // A full digits field (an operator number) moves on by itself.
-        if matches!(self.fields[i].kind, FieldKind::Digits { .. })
-            && self.fields[i].is_full()
-            && let Some(n) = self.next_enabled(i)
-        {
+        if let Some(n) = self.after_whole_number(i) {
             self.active = n;
             self.advanced = true;
         }

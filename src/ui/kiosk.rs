@@ -440,6 +440,7 @@ impl Kiosk {
                 status.state_dir.display()
             );
         }
+        let recovery_ready = status.recovery_ready();
         match status.health {
             Health::Error { error, remedy } => self.enter_fault(Fault::Store { error, remedy }),
             Health::Fresh | Health::Ok { operators: 0, .. } => {
@@ -447,7 +448,7 @@ impl Kiosk {
                 self.session = None;
                 if self.screen != Screen::Setup || self.form.fields.is_empty() {
                     self.go(Screen::Setup);
-                    if let Ok(false) = self.svc.recovery_ready() {
+                    if !recovery_ready {
                         self.note(MsgKind::Info, Note::NoRecoveryYet);
                     }
                 }
@@ -579,14 +580,20 @@ impl Kiosk {
         }
     }
 
-    /// Opens `screen` from a button, keeping the way back.
-    pub fn navigate(&mut self, screen: Screen) {
-        self.touch();
-        if self.is_checking()
+    /// Whether the screen may not be left now: a password check is out, a
+    /// temporary password or an approval is on show, or the till is out of
+    /// service.
+    fn screen_is_held(&self) -> bool {
+        self.is_checking()
             || self.temp.is_some()
             || self.screen == Screen::Fault
             || self.approval.is_some()
-        {
+    }
+
+    /// Opens `screen` from a button, keeping the way back.
+    pub fn navigate(&mut self, screen: Screen) {
+        self.touch();
+        if self.screen_is_held() {
             return;
         }
         let allowed = match (&self.session, screen) {
@@ -614,11 +621,7 @@ impl Kiosk {
     /// The back button (or Cancel on a screen with nothing to clear).
     pub fn back(&mut self) {
         self.touch();
-        if self.is_checking()
-            || self.temp.is_some()
-            || self.screen == Screen::Fault
-            || self.approval.is_some()
-        {
+        if self.screen_is_held() {
             return;
         }
         if self.confirm.take().is_some() {
