@@ -8,7 +8,7 @@
 //! work on a state directory that a reboot would wipe.
 
 use crate::config::Config;
-use crate::core::audit::{Actor, AuditEvent};
+use crate::core::audit::{Actor, AuditDetail, AuditEvent, SignOutReason};
 use crate::core::clock::Clock;
 use crate::core::lockout::Gate;
 use crate::core::recovery::{Challenge, TillKey};
@@ -267,10 +267,15 @@ impl Service {
     }
 
     /// Records that `id` signed out, and why.
-    pub fn sign_out(&self, actor: &Actor, id: OperatorId, why: &str) -> Result<(), ServiceError> {
+    pub fn sign_out(
+        &self,
+        actor: &Actor,
+        id: OperatorId,
+        reason: SignOutReason,
+    ) -> Result<(), ServiceError> {
         self.record(vec![
             AuditEvent::new(EventKind::SignOut, actor, Some(id.to_string()), Outcome::Ok)
-                .detail(why),
+                .detail(AuditDetail::SignOut { reason }),
         ])
     }
 
@@ -422,7 +427,7 @@ impl Service {
                         Some(p.display().to_string()),
                         Outcome::Ok,
                     )
-                    .detail("re-initialised with --force; old state kept"),
+                    .detail(AuditDetail::Reinitialised),
                 );
             }
         }
@@ -443,7 +448,7 @@ impl Service {
             aside.as_ref().map(|p| p.display().to_string()),
             Outcome::Ok,
         )
-        .detail("restored the previous good copy of the state");
+        .detail(AuditDetail::RestoredPrevious);
         self.write_audit(&mut *txn, vec![e], &now);
         Ok(aside)
     }

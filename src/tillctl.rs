@@ -941,9 +941,12 @@ fn audit(ctx: &Ctx, since: Option<&str>) -> Res {
                 r.time,
                 ev,
                 oc,
-                r.actor,
+                r.actor.to_string(),
                 r.subject.as_deref().unwrap_or("-"),
-                r.detail.as_deref().unwrap_or("")
+                r.detail
+                    .as_ref()
+                    .map(|d| d.message(Lang::En))
+                    .unwrap_or_default()
             );
         }
     }

@@ -79,7 +79,13 @@ fn the_admin_can_see_what_happened_in_the_audit_log() {
     assert_eq!(last.subject.as_deref(), Some("01"));
     assert_eq!(last.outcome, till_kiosk::core::Outcome::Failed);
     assert!(
-        last.detail.as_deref().unwrap_or("").contains("disabled"),
+        matches!(
+            last.detail,
+            Some(till_kiosk::core::AuditDetail::Wrong {
+                disabled_operator: true,
+                ..
+            })
+        ),
         "{last:?}"
     );
 }

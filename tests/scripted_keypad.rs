@@ -47,7 +47,8 @@ fn a_lockout_through_the_scripted_keypad() {
         "{s}"
     );
     assert!(
-        k.audit().contains("locked for 60 s"),
+        k.audit()
+            .contains(r#"{"kind":"wrong","penalty":{"lock":"wait","secs":60}}"#),
         "the failure that started the wait is audited"
     );
     assert_eq!(k.stop().code(), Some(0));

@@ -244,14 +244,14 @@ fn approval_goes_over_the_screen_and_gives_it_back() {
     // Requests, outcomes and approvers are audited; the PINs never are.
     // The program hears its result first and the line follows (see
     // Kiosk::finish_approval), so wait for the last one.
-    k.wait_for_audit("refund : denied");
+    k.wait_for_audit(r#""action":"refund","end":"denied""#);
     let audit = k.audit();
     for want in [
         "approval_requested",
-        "void 12.50 (wrong item)",
+        r#""action":"void","amount":"12.50","reason":"wrong item""#,
         "\"subject\":\"00\",\"event\":\"approval_result\"",
-        "discount 5%: approved",
-        "refund : denied",
+        r#""action":"discount","amount":"5%","end":"approved""#,
+        r#""action":"refund","end":"denied""#,
     ] {
         assert!(audit.contains(want), "{want} not in\n{audit}");
     }
@@ -271,7 +271,7 @@ fn a_program_that_disconnects_cancels_its_approval() {
         "busy"
     );
     drop(a);
-    k.wait_for_audit("withdrawn by the program");
+    k.wait_for_audit(r#""end":"withdrawn""#);
     // The till is free for the next request.
     assert_eq!(
         b.ask(json!({"v":1,"id":2,"op":"approve","action":"refund","timeout_s":1}))["result"],

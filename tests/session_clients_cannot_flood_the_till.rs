@@ -56,7 +56,7 @@ fn six_approvals_a_minute_per_program_and_the_rest_audited_once() {
         let r = conn.recv();
         assert_eq!(r["error"], "rate_limited", "{r}");
     }
-    k.wait_for_audit("more than 6 approvals a minute");
+    k.wait_for_audit(r#""kind":"too_many_approvals","per_minute":6"#);
     assert_eq!(audit_lines(&k, "ok"), 6, "{}", k.audit());
     assert_eq!(audit_lines(&k, "refused"), 1, "coalesced: {}", k.audit());
 }

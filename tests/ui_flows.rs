@@ -871,7 +871,10 @@ fn idle_sign_out_warns_then_signs_out() {
         log.records
             .iter()
             .any(|r| r.event == till_kiosk::core::EventKind::SignOut
-                && r.detail.as_deref() == Some("idle"))
+                && r.detail
+                    == Some(till_kiosk::core::AuditDetail::SignOut {
+                        reason: till_kiosk::core::SignOutReason::Idle
+                    }))
     );
 }
 

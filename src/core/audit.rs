@@ -2,13 +2,19 @@
 //!
 //! The core describes events ([`AuditEvent`]); the store stamps them with the
 //! wall time, boot id and boot-clock seconds and appends them to the log as
-//! JSON lines ([`AuditRecord`]). Nothing here can hold a secret: there is no
-//! field for one, and the free-text `detail` is written by our own code.
+//! JSON lines ([`AuditRecord`]). Every fact is typed: who ([`Actor`]),
+//! what ([`EventKind`]), how it ended ([`Outcome`]) and the particulars
+//! ([`AuditDetail`], stored as a tagged JSON object). The words for each
+//! fact, in each language, live in one place: `core::i18n::audit`. Nothing
+//! here can hold a secret: there is no field for one.
 
 use super::clock::{BootInstant, WallTime};
-use super::operator::OperatorId;
-use serde::{Deserialize, Serialize};
+use super::i18n::Lang;
+use super::lockout::Penalty;
+use super::operator::{OperatorId, Role};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::str::FromStr;
 
 /// Who did something.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +37,9 @@ pub enum Actor {
         /// Peer uid.
         uid: u32,
     },
+    /// An actor this version does not know (a line from a newer version),
+    /// kept as written so nothing read is lost.
+    Other(String),
 }
 
 impl fmt::Display for Actor {
@@ -41,8 +50,285 @@ impl fmt::Display for Actor {
             Actor::System => f.write_str("system"),
             Actor::Kiosk => f.write_str("kiosk"),
             Actor::Peer { uid } => write!(f, "peer(uid {uid})"),
+            Actor::Other(s) => f.write_str(s),
         }
     }
+}
+
+/// The file keeps the actor as the short string [`Display`](fmt::Display)
+/// writes (`operator:07`, `tillctl:ann(uid 1000)`, `kiosk`, ...), as 0.1 did;
+/// reading never fails.
+impl FromStr for Actor {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let uid = |rest: &str| {
+            rest.strip_prefix("(uid ")
+                .and_then(|r| r.strip_suffix(')'))
+                .and_then(|n| n.parse::<u32>().ok())
+        };
+        let parsed = match s {
+            "system" => Some(Actor::System),
+            "kiosk" => Some(Actor::Kiosk),
+            _ => {
+                if let Some(n) = s.strip_prefix("operator:") {
+                    n.parse().ok().map(Actor::Operator)
+                } else if let Some(rest) = s.strip_prefix("tillctl:") {
+                    rest.rfind("(uid ").and_then(|at| {
+                        let user = rest[..at].to_owned();
+                        uid(&rest[at..]).map(|uid| Actor::Cli { uid, user })
+                    })
+                } else {
+                    s.strip_prefix("peer")
+                        .and_then(uid)
+                        .map(|uid| Actor::Peer { uid })
+                }
+            }
+        };
+        Ok(parsed.unwrap_or_else(|| Actor::Other(s.to_owned())))
+    }
+}
+
+impl Serialize for Actor {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Actor {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(s.parse().unwrap_or_else(|never| match never {}))
+    }
+}
+
+/// Why a session ended: the kiosk, the audit log and the session API's
+/// `signed_out` event all use this one type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOutReason {
+    /// The operator pressed Sign out.
+    Button,
+    /// Nobody touched the till for the idle time.
+    Idle,
+    /// The sales software asked (session API).
+    Api,
+    /// Locked out while signed in (a wrong old password too often).
+    Locked,
+    /// The till went out of service.
+    Fault,
+    /// The kiosk shut down.
+    Shutdown,
+}
+
+impl SignOutReason {
+    /// The word in the session API's `signed_out` event and the audit file.
+    pub fn code(self) -> &'static str {
+        match self {
+            SignOutReason::Button => "button",
+            SignOutReason::Idle => "idle",
+            SignOutReason::Api => "api",
+            SignOutReason::Locked => "locked",
+            SignOutReason::Fault => "fault",
+            SignOutReason::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// How a supervisor approval ended, with why, for the audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalEnd {
+    /// A supervisor signed it.
+    Approved,
+    /// Denied at the till.
+    Denied,
+    /// The program withdrew it.
+    Withdrawn,
+    /// The till signed out while it waited.
+    SignedOut,
+    /// The till went out of service while it waited.
+    OutOfService,
+    /// Nobody answered in time.
+    Timeout,
+}
+
+/// Why a right recovery code could not be used (the code stays good).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryRefusal {
+    /// No operator has that number.
+    NoSuchNumber,
+    /// The number is not an admin.
+    NotAdmin,
+    /// The admin is disabled (recovery never re-enables).
+    DisabledAdmin,
+    /// The new password broke the policy or did not match.
+    Password,
+}
+
+/// The particulars of an event, typed. Stored as a JSON object tagged by
+/// `kind` (`{"kind":"tries_left","tries":2}`); worded for people by
+/// `core::i18n::audit`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AuditDetail {
+    /// A wrong sign-in and what it cost.
+    Wrong {
+        /// Tries left, a wait, until an admin, or a till-wide pause.
+        penalty: Penalty,
+        /// The password was right but the operator is disabled (said only
+        /// here, to the admin: the till's answer was "wrong").
+        #[serde(default, skip_serializing_if = "is_false")]
+        disabled_operator: bool,
+    },
+    /// Refused unchecked: a lock was in force (the time left).
+    StillLocked {
+        /// The wait left, until an admin, or the till-wide pause left.
+        penalty: Penalty,
+    },
+    /// A till-wide pause began after this many failures.
+    PauseStarted {
+        /// Failures across all numbers.
+        failures: u32,
+        /// How long the pause is.
+        secs: u64,
+    },
+    /// Signed in, but must change the password first.
+    MustChange,
+    /// The role of an added operator.
+    Role {
+        /// Which.
+        role: Role,
+    },
+    /// Refused: the last enabled admin.
+    LastAdmin,
+    /// Refused: an admin may not do this to their own account.
+    OwnAccount,
+    /// The policy now in force.
+    Policy {
+        /// Cashier minimum length.
+        cashier_min: u32,
+        /// Admin minimum length.
+        admin_min: u32,
+        /// Passwords remembered.
+        history: u32,
+        /// Maximum age in days (0: never expires).
+        max_age_days: u32,
+    },
+    /// The UI language changed.
+    Language {
+        /// To.
+        lang: Lang,
+    },
+    /// The terminal's name changed.
+    TerminalName {
+        /// To.
+        name: String,
+    },
+    /// A recovery challenge (shown, or used).
+    Challenge {
+        /// The challenge.
+        challenge: String,
+    },
+    /// A recovery attempt, counted before the code is checked.
+    CountedFirst,
+    /// No challenge was showing.
+    NoChallenge,
+    /// The challenge had expired.
+    ChallengeExpired,
+    /// A wrong recovery code.
+    WrongCode {
+        /// For which challenge.
+        challenge: String,
+    },
+    /// A right recovery code that could not be used; it is still good.
+    RightCodeRefused {
+        /// Why.
+        reason: RecoveryRefusal,
+    },
+    /// Why a session ended.
+    SignOut {
+        /// Why.
+        reason: SignOutReason,
+    },
+    /// State re-initialised with --force; the old state was kept aside.
+    Reinitialised,
+    /// The previous good copy of the state was restored.
+    RestoredPrevious,
+    /// A session-API peer refused by its credentials.
+    Peer {
+        /// Its group.
+        gid: u32,
+        /// Its process.
+        pid: i32,
+        /// Further refusals in the last minute not written one by one.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: u64,
+    },
+    /// A program asked for approvals faster than allowed.
+    TooManyApprovals {
+        /// The limit per minute.
+        per_minute: u32,
+        /// Further refusals in the last minute not written one by one.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: u64,
+    },
+    /// What a program asked a supervisor to approve.
+    ApprovalAsked {
+        /// The till action (`void`, `refund`, ...).
+        action: String,
+        /// The amount, as the program sent it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<String>,
+        /// The program's reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The program's name for itself.
+        requester: String,
+    },
+    /// How an approval ended.
+    ApprovalAnswered {
+        /// The till action.
+        action: String,
+        /// The amount.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<String>,
+        /// How, and why.
+        end: ApprovalEnd,
+    },
+    /// A line from 0.1 (details were English prose then) or from a newer
+    /// version, kept as written.
+    Text {
+        /// The words.
+        text: String,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Reads a detail as this version writes it, or the plain string 0.1
+/// wrote, or anything else as text: an old or newer log line is never lost.
+fn read_detail<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AuditDetail>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Any {
+        Typed(AuditDetail),
+        Text(String),
+        Other(serde_json::Value),
+    }
+    Ok(Option::<Any>::deserialize(d)?.map(|a| match a {
+        Any::Typed(t) => t,
+        Any::Text(text) => AuditDetail::Text { text },
+        Any::Other(v) => AuditDetail::Text {
+            text: v.to_string(),
+        },
+    }))
 }
 
 /// The kinds of audited event.
@@ -102,53 +388,6 @@ pub enum EventKind {
     PeerRefused,
 }
 
-impl super::i18n::Localized for EventKind {
-    fn message(&self, lang: super::i18n::Lang) -> String {
-        use EventKind::*;
-        let (en, zh) = match self {
-            Init => ("Till set up", "收银机初始化"),
-            SignIn => ("Sign-in", "登录"),
-            SignOut => ("Sign-out", "退出登录"),
-            PasswordChanged => ("Password changed", "修改密码"),
-            PasswordReset => ("Password reset", "重置密码"),
-            PasswordExpired => ("Password expired", "密码过期"),
-            OperatorAdded => ("Operator added", "添加操作员"),
-            OperatorRemoved => ("Operator removed", "删除操作员"),
-            OperatorEnabled => ("Operator enabled", "启用操作员"),
-            OperatorDisabled => ("Operator disabled", "停用操作员"),
-            OperatorUnlocked => ("Operator unlocked", "解锁操作员"),
-            TerminalUnlocked => ("Terminal unlocked", "解除终端锁定"),
-            TerminalPaused => ("Till paused", "收银机暂停"),
-            PolicyChanged => ("Policy changed", "修改密码策略"),
-            RecoveryIssued => ("Recovery challenge", "生成恢复验证码"),
-            RecoveryAttempt => ("Recovery code typed", "输入恢复码"),
-            RecoveryRedeemed => ("Recovery code used", "使用恢复码"),
-            RecoveryFailed => ("Recovery refused", "恢复失败"),
-            RecoveryProvisioned => ("Recovery key set", "设置恢复密钥"),
-            StateError => ("State problem", "数据异常"),
-            ConfigError => ("Config problem", "配置异常"),
-            SettingsChanged => ("Settings changed", "修改设置"),
-            ApprovalRequested => ("Approval requested", "请求主管授权"),
-            ApprovalResult => ("Approval result", "授权结果"),
-            PeerRefused => ("Program refused", "拒绝程序访问"),
-        };
-        lang.pick(en, zh)
-    }
-}
-
-impl super::i18n::Localized for Outcome {
-    fn message(&self, lang: super::i18n::Lang) -> String {
-        let (en, zh) = match self {
-            Outcome::Ok => ("OK", "成功"),
-            Outcome::Failed => ("Failed", "失败"),
-            Outcome::Locked => ("Locked", "已锁定"),
-            Outcome::Refused => ("Refused", "拒绝"),
-            Outcome::Error => ("Error", "错误"),
-        };
-        lang.pick(en, zh)
-    }
-}
-
 /// How an event ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -171,13 +410,13 @@ pub struct AuditEvent {
     /// What kind.
     pub kind: EventKind,
     /// Who did it.
-    pub actor: String,
+    pub actor: Actor,
     /// Whom or what it was done to (an operator number, a file).
     pub subject: Option<String>,
     /// How it ended.
     pub outcome: Outcome,
-    /// A few words more, never a secret.
-    pub detail: Option<String>,
+    /// The particulars, never a secret.
+    pub detail: Option<AuditDetail>,
 }
 
 impl AuditEvent {
@@ -185,16 +424,16 @@ impl AuditEvent {
     pub fn new(kind: EventKind, actor: &Actor, subject: Option<String>, outcome: Outcome) -> Self {
         AuditEvent {
             kind,
-            actor: actor.to_string(),
+            actor: actor.clone(),
             subject,
             outcome,
             detail: None,
         }
     }
 
-    /// Adds a detail.
-    pub fn detail(mut self, d: impl Into<String>) -> Self {
-        self.detail = Some(d.into());
+    /// Adds the particulars.
+    pub fn detail(mut self, d: AuditDetail) -> Self {
+        self.detail = Some(d);
         self
     }
 
@@ -226,7 +465,7 @@ pub struct AuditRecord {
     /// Seconds since that boot.
     pub boot_secs: u64,
     /// Who.
-    pub actor: String,
+    pub actor: Actor,
     /// To whom or what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
@@ -234,9 +473,13 @@ pub struct AuditRecord {
     pub event: EventKind,
     /// How it ended.
     pub outcome: Outcome,
-    /// More words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    /// The particulars.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "read_detail"
+    )]
+    pub detail: Option<AuditDetail>,
 }
 
 #[cfg(test)]
@@ -251,7 +494,10 @@ mod tests {
             Some("07".into()),
             Outcome::Failed,
         )
-        .detail("2 tries left");
+        .detail(AuditDetail::Wrong {
+            penalty: Penalty::TriesLeft { tries_left: 2 },
+            disabled_operator: false,
+        });
         let r = e.stamp(
             WallTime(0),
             &BootInstant {
@@ -262,8 +508,42 @@ mod tests {
         let line = serde_json::to_string(&r).unwrap();
         assert_eq!(
             line,
-            r#"{"time":"1970-01-01T00:00:00Z","wall_ms":0,"boot_id":"b","boot_secs":61,"actor":"kiosk","subject":"07","event":"sign_in","outcome":"failed","detail":"2 tries left"}"#
+            r#"{"time":"1970-01-01T00:00:00Z","wall_ms":0,"boot_id":"b","boot_secs":61,"actor":"kiosk","subject":"07","event":"sign_in","outcome":"failed","detail":{"kind":"wrong","penalty":{"lock":"tries_left","tries_left":2}}}"#
         );
         assert_eq!(serde_json::from_str::<AuditRecord>(&line).unwrap(), r);
+    }
+
+    #[test]
+    fn lines_written_by_0_1_still_read() {
+        let old = r#"{"time":"t","wall_ms":0,"boot_id":"b","boot_secs":1,"actor":"operator:07","subject":"07","event":"sign_out","outcome":"ok","detail":"idle"}"#;
+        let r: AuditRecord = serde_json::from_str(old).unwrap();
+        assert_eq!(r.actor, Actor::Operator(OperatorId::new(7).unwrap()));
+        assert_eq!(
+            r.detail,
+            Some(AuditDetail::Text {
+                text: "idle".into()
+            })
+        );
+        let newer = r#"{"time":"t","wall_ms":0,"boot_id":"b","boot_secs":1,"actor":"robot","event":"sign_out","outcome":"ok","detail":{"kind":"from_the_future","x":1}}"#;
+        let r: AuditRecord = serde_json::from_str(newer).unwrap();
+        assert_eq!(r.actor, Actor::Other("robot".into()));
+        assert!(matches!(r.detail, Some(AuditDetail::Text { .. })));
+    }
+
+    #[test]
+    fn every_actor_reads_back_as_written() {
+        for a in [
+            Actor::Operator(OperatorId::new(0).unwrap()),
+            Actor::Cli {
+                uid: 1000,
+                user: "ann (x)".into(),
+            },
+            Actor::System,
+            Actor::Kiosk,
+            Actor::Peer { uid: 33 },
+            Actor::Other("operator:7x".into()),
+        ] {
+            assert_eq!(a.to_string().parse::<Actor>().unwrap(), a, "{a}");
+        }
     }
 }

@@ -48,7 +48,7 @@ pub struct Schedule {
 }
 
 /// The consequence of a failure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "lock", rename_all = "snake_case")]
 pub enum Penalty {
     /// No wait yet: this many tries before one.

@@ -18,7 +18,9 @@ pub mod secret;
 pub mod state;
 pub mod till;
 
-pub use audit::{Actor, AuditEvent, AuditRecord, EventKind, Outcome};
+pub use audit::{
+    Actor, ApprovalEnd, AuditDetail, AuditEvent, AuditRecord, EventKind, Outcome, SignOutReason,
+};
 pub use clock::{BootInstant, Clock, FakeClock, WallTime};
 pub use i18n::{Lang, Localized};
 pub use operator::{MustChange, Operator, OperatorId, Role};

@@ -12,7 +12,7 @@
 //! the password and undoes the failure only if it was right. Pulling the
 //! plug at any moment costs the attacker a try; it never gives one back.
 
-use super::audit::{Actor, AuditEvent, EventKind, Outcome};
+use super::audit::{Actor, AuditDetail, AuditEvent, EventKind, Outcome, RecoveryRefusal};
 use super::clock::{BootInstant, WallTime};
 use super::hashing::{self, HashError, HashParams};
 use super::i18n::{Lang, Localized, format_wait};
@@ -557,22 +557,13 @@ impl<'a> Till<'a> {
     pub fn begin_sign_in(&mut self, id: OperatorId) -> Result<PendingAttempt, AuthOutcome> {
         let refused = match self.gate(id) {
             Gate::Open => None,
-            Gate::Wait { secs } => Some((
-                AuthOutcome::Locked { secs },
-                format!("locked, {secs} s left"),
-            )),
-            Gate::UntilAdmin => Some((
-                AuthOutcome::LockedUntilAdmin,
-                "locked until an admin unlocks".to_owned(),
-            )),
-            Gate::Paused { secs } => Some((
-                AuthOutcome::Paused { secs },
-                format!("the till is paused, {secs} s left"),
-            )),
+            Gate::Wait { secs } => Some((AuthOutcome::Locked { secs }, Penalty::Wait { secs })),
+            Gate::UntilAdmin => Some((AuthOutcome::LockedUntilAdmin, Penalty::UntilAdmin)),
+            Gate::Paused { secs } => Some((AuthOutcome::Paused { secs }, Penalty::Paused { secs })),
         };
-        if let Some((outcome, detail)) = refused {
+        if let Some((outcome, penalty)) = refused {
             self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Locked)
-                .detail = Some(detail);
+                .detail = Some(AuditDetail::StillLocked { penalty });
             return Err(outcome);
         }
         self.ensure_dummy_hash();
@@ -619,18 +610,11 @@ impl<'a> Till<'a> {
             // password must not buy more guesses at other numbers). Only
             // the audit log, which the admin reads, says why.
             let penalty = attempt.penalty;
-            let mut detail = match penalty {
-                Penalty::TriesLeft { tries_left: 1 } => "1 try left".to_owned(),
-                Penalty::TriesLeft { tries_left } => format!("{tries_left} tries left"),
-                Penalty::Wait { secs } => format!("locked for {secs} s"),
-                Penalty::UntilAdmin => "locked until an admin unlocks".into(),
-                Penalty::Paused { secs } => format!("the till is paused for {secs} s"),
-            };
-            if right {
-                detail.push_str("; right password of a disabled operator");
-            }
             self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Failed)
-                .detail = Some(detail);
+                .detail = Some(AuditDetail::Wrong {
+                penalty,
+                disabled_operator: right,
+            });
             if attempt.pauses_till {
                 // The start of a till-wide pause is worth its own line: it
                 // is what a shop owner asks about ("nobody could sign in").
@@ -638,11 +622,9 @@ impl<'a> Till<'a> {
                     Gate::Paused { secs } => secs,
                     _ => 0,
                 };
+                let failures = self.settings.terminal_rate.burst;
                 self.audit(EventKind::TerminalPaused, None, Outcome::Locked)
-                    .detail = Some(format!(
-                    "{} failures across all numbers: paused for {secs} s",
-                    self.settings.terminal_rate.burst
-                ));
+                    .detail = Some(AuditDetail::PauseStarted { failures, secs });
             }
             return AuthOutcome::Wrong { penalty };
         }
@@ -684,7 +666,7 @@ impl<'a> Till<'a> {
                     role,
                     reason,
                 },
-                Some("must change password"),
+                Some(AuditDetail::MustChange),
             ),
             None => (
                 AuthOutcome::Ok {
@@ -697,7 +679,7 @@ impl<'a> Till<'a> {
             ),
         };
         self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Ok)
-            .detail = detail.map(str::to_owned);
+            .detail = detail;
         outcome
     }
 
@@ -909,7 +891,7 @@ impl<'a> Till<'a> {
             Some(MustChange::First),
         )?;
         self.audit(EventKind::OperatorAdded, Some(id.to_string()), Outcome::Ok)
-            .detail = Some(format!("role {role}"));
+            .detail = Some(AuditDetail::Role { role });
         Ok(password)
     }
 
@@ -962,12 +944,12 @@ impl<'a> Till<'a> {
         let op = self.operator(id)?;
         if op.role == Role::Admin && op.enabled && self.state.enabled_admins() <= 1 {
             self.audit(kind, Some(id.to_string()), Outcome::Refused)
-                .detail = Some("last enabled admin".into());
+                .detail = Some(AuditDetail::LastAdmin);
             return Err(TillError::LastAdmin(id));
         }
         if self.actor == Actor::Operator(id) {
             self.audit(kind, Some(id.to_string()), Outcome::Refused)
-                .detail = Some("own account".into());
+                .detail = Some(AuditDetail::OwnAccount);
             return Err(TillError::SelfTarget);
         }
         Ok(())
@@ -1049,13 +1031,12 @@ impl<'a> Till<'a> {
         let effective = wanted.at_least(&self.settings.policy);
         self.state.policy = Some(effective.clone());
         let e = self.audit(EventKind::PolicyChanged, None, Outcome::Ok);
-        e.detail = Some(format!(
-            "cashier min {}, admin min {}, history {}, max age {} d",
-            effective.operator_length.min,
-            effective.admin_length.min,
-            effective.history,
-            effective.max_age_days
-        ));
+        e.detail = Some(AuditDetail::Policy {
+            cashier_min: effective.operator_length.min,
+            admin_min: effective.admin_length.min,
+            history: effective.history,
+            max_age_days: effective.max_age_days,
+        });
         Ok(effective)
     }
 
@@ -1064,7 +1045,7 @@ impl<'a> Till<'a> {
         if self.state.language != lang {
             self.state.language = lang;
             self.audit(EventKind::SettingsChanged, None, Outcome::Ok)
-                .detail = Some(format!("language {lang}"));
+                .detail = Some(AuditDetail::Language { lang });
         }
     }
 
@@ -1076,7 +1057,7 @@ impl<'a> Till<'a> {
         let name = clean_name(name)?;
         self.state.terminal_name = name.clone();
         self.audit(EventKind::SettingsChanged, None, Outcome::Ok)
-            .detail = Some(format!("terminal name {name:?}"));
+            .detail = Some(AuditDetail::TerminalName { name });
         Ok(())
     }
 
@@ -1092,7 +1073,9 @@ impl<'a> Till<'a> {
             bad_codes: 0,
         });
         self.audit(EventKind::RecoveryIssued, None, Outcome::Ok)
-            .detail = Some(format!("challenge {challenge}"));
+            .detail = Some(AuditDetail::Challenge {
+            challenge: challenge.to_string(),
+        });
         Ok(challenge)
     }
 
@@ -1130,12 +1113,12 @@ impl<'a> Till<'a> {
             Some(id.to_string()),
             Outcome::Failed,
         )
-        .detail = Some("counted before the code is checked".into());
+        .detail = Some(AuditDetail::CountedFirst);
         let refused = match self.state.pending_recovery.as_mut() {
-            None => Some((TillError::NoChallenge, "no challenge on screen")),
+            None => Some((TillError::NoChallenge, AuditDetail::NoChallenge)),
             Some(p) if p.expired(power, wall, ttl) => {
                 self.state.pending_recovery = None;
-                Some((TillError::ChallengeExpired, "challenge expired"))
+                Some((TillError::ChallengeExpired, AuditDetail::ChallengeExpired))
             }
             Some(p) => {
                 p.bad_codes = p.bad_codes.saturating_add(1);
@@ -1152,7 +1135,7 @@ impl<'a> Till<'a> {
             Some(id.to_string()),
             Outcome::Refused,
         )
-        .detail = Some(why.into());
+        .detail = Some(why);
         Err(err)
     }
 
@@ -1185,7 +1168,9 @@ impl<'a> Till<'a> {
                 Some(id.to_string()),
                 Outcome::Failed,
             )
-            .detail = Some(format!("wrong code for challenge {}", pending.challenge));
+            .detail = Some(AuditDetail::WrongCode {
+                challenge: pending.challenge.to_string(),
+            });
             return Err(TillError::WrongCode((left > 0).then_some(left)));
         }
         // A right code is not a failure: undo what phase one counted.
@@ -1194,18 +1179,26 @@ impl<'a> Till<'a> {
             p.bad_codes = p.bad_codes.saturating_sub(1);
         }
         let refused = match self.state.operators.get(&id) {
-            None => Some(TillError::NotFound(id)),
-            Some(op) if op.role != Role::Admin => Some(TillError::NotAdmin(id)),
-            Some(op) if !op.enabled => Some(TillError::RecoveryDisabledAdmin(id)),
-            Some(_) => self.check_new_password(id, new, confirm).err(),
+            None => Some((TillError::NotFound(id), RecoveryRefusal::NoSuchNumber)),
+            Some(op) if op.role != Role::Admin => {
+                Some((TillError::NotAdmin(id), RecoveryRefusal::NotAdmin))
+            }
+            Some(op) if !op.enabled => Some((
+                TillError::RecoveryDisabledAdmin(id),
+                RecoveryRefusal::DisabledAdmin,
+            )),
+            Some(_) => self
+                .check_new_password(id, new, confirm)
+                .err()
+                .map(|e| (e, RecoveryRefusal::Password)),
         };
-        if let Some(e) = refused {
+        if let Some((e, reason)) = refused {
             self.audit(
                 EventKind::RecoveryFailed,
                 Some(id.to_string()),
                 Outcome::Refused,
             )
-            .detail = Some(format!("right code, but {e}; the code is still good"));
+            .detail = Some(AuditDetail::RightCodeRefused { reason });
             return Err(e);
         }
         self.state.pending_recovery = None;
@@ -1220,7 +1213,9 @@ impl<'a> Till<'a> {
             Some(id.to_string()),
             Outcome::Ok,
         )
-        .detail = Some(format!("challenge {}", pending.challenge));
+        .detail = Some(AuditDetail::Challenge {
+            challenge: pending.challenge.to_string(),
+        });
         Ok(())
     }
 }

@@ -13,7 +13,8 @@
 use super::form::{Field, FieldKind, Form, FormKey};
 use super::view::*;
 use crate::config::UiConfig;
-use crate::core::i18n::format_wait;
+use crate::core::audit::{ApprovalEnd, AuditDetail, SignOutReason};
+use crate::core::i18n::audit::action_label;
 use crate::core::lockout::{Gate, Penalty};
 use crate::core::policy::{Candidate, PasswordPolicy};
 use crate::core::recovery::{Challenge, group4};
@@ -53,12 +54,12 @@ pub struct Session {
 pub enum KioskEvent {
     /// Someone signed in (possibly into a forced password change).
     SignedIn(Session),
-    /// They signed out; the reason ("button", "idle", "api").
+    /// They signed out, and why.
     SignedOut {
         /// Who.
         id: OperatorId,
         /// Why.
-        reason: &'static str,
+        reason: SignOutReason,
     },
     /// The idle sign-out warning started.
     IdleWarning {
@@ -472,12 +473,12 @@ impl Kiosk {
         tracing::error!("kiosk fault: {f:?}");
         if let Some(a) = &self.approval {
             let id = a.id;
-            self.finish_approval(id, ApprovalResult::Cancelled, "the till is out of service");
+            self.finish_approval(id, ApprovalResult::Cancelled, ApprovalEnd::OutOfService);
         }
         if let Some(s) = self.session.take() {
             self.events.push(KioskEvent::SignedOut {
                 id: s.id,
-                reason: "fault",
+                reason: SignOutReason::Fault,
             });
         }
         self.fault = Some(f);
@@ -1089,19 +1090,19 @@ impl Kiosk {
 
     /// Signs out (button, idle timer, or the session API).
     pub fn sign_out(&mut self) {
-        self.end_session("button", Note::SignedOut);
+        self.end_session(SignOutReason::Button, Note::SignedOut);
     }
 
     /// Signs out on behalf of another program.
     pub fn sign_out_by_api(&mut self) {
-        self.end_session("api", Note::SignedOut);
+        self.end_session(SignOutReason::Api, Note::SignedOut);
     }
 
-    fn end_session(&mut self, reason: &'static str, note: Note) {
+    fn end_session(&mut self, reason: SignOutReason, note: Note) {
         self.touch();
         if let Some(a) = &self.approval {
             let id = a.id;
-            self.finish_approval(id, ApprovalResult::Cancelled, "the till signed out");
+            self.finish_approval(id, ApprovalResult::Cancelled, ApprovalEnd::SignedOut);
         }
         let Some(s) = self.session.take() else { return };
         if let Err(e) = self.svc.sign_out(&Actor::Operator(s.id), s.id, reason) {
@@ -1169,7 +1170,7 @@ impl Kiosk {
                     // Someone at a signed-in till guessing its password.
                     self.form.clear();
                     self.buzzer.play(Beep::Locked);
-                    self.end_session("locked", Note::LockedOutWhileSignedIn);
+                    self.end_session(SignOutReason::Locked, Note::LockedOutWhileSignedIn);
                     self.buzzer.play(Beep::Locked);
                     return;
                 }
@@ -1497,24 +1498,24 @@ impl Kiosk {
             Err(e) => return self.failed(e),
         };
         let lang = self.lang;
-        let want = filter.map(|id| id.to_string());
         self.audit = log
             .records
             .iter()
             .rev()
             .filter(|r| {
-                want.as_ref().is_none_or(|w| {
-                    r.subject.as_deref() == Some(w.as_str()) || r.actor == format!("operator:{w}")
+                filter.is_none_or(|id| {
+                    r.subject.as_deref() == Some(id.to_string().as_str())
+                        || r.actor == Actor::Operator(id)
                 })
             })
             .take(500)
             .map(|r| AuditRow {
                 time: local_time(WallTime(r.wall_ms), "%m-%d %H:%M:%S"),
                 event: r.event.message(lang),
-                actor: actor_text(&r.actor, lang),
+                actor: r.actor.message(lang),
                 subject: r.subject.clone().unwrap_or_default(),
                 outcome: match &r.detail {
-                    Some(d) => format!("{} · {}", r.outcome.message(lang), detail_text(d, lang)),
+                    Some(d) => format!("{} · {}", r.outcome.message(lang), d.message(lang)),
                     None => r.outcome.message(lang),
                 },
                 bad: matches!(
@@ -1581,7 +1582,7 @@ impl Kiosk {
 
     /// Shutting down (SIGTERM): sign out and write a last checkpoint.
     pub fn shutdown(&mut self) {
-        self.end_session("shutdown", Note::SignedOut);
+        self.end_session(SignOutReason::Shutdown, Note::SignedOut);
         if let Err(e) = self.svc.checkpoint() {
             tracing::error!("last checkpoint not written: {e}");
         }
@@ -1795,16 +1796,12 @@ impl Kiosk {
         if self.screen == Screen::Fault {
             return Err(protocol::bad("unavailable", "the till is out of service"));
         }
-        let detail = format!(
-            "{} {}{}; asked by {}",
-            req.action,
-            req.amount.as_deref().unwrap_or(""),
-            req.reason
-                .as_deref()
-                .map(|r| format!(" ({r})"))
-                .unwrap_or_default(),
-            req.requester
-        );
+        let detail = AuditDetail::ApprovalAsked {
+            action: req.action.clone(),
+            amount: req.amount.clone(),
+            reason: req.reason.clone(),
+            requester: req.requester.clone(),
+        };
         let ev = AuditEvent::new(
             EventKind::ApprovalRequested,
             &self.actor(),
@@ -1846,7 +1843,7 @@ impl Kiosk {
 
     /// The program withdrew approval `id` (or went away).
     pub fn cancel_approval(&mut self, id: u64) {
-        self.finish_approval(id, ApprovalResult::Cancelled, "withdrawn by the program");
+        self.finish_approval(id, ApprovalResult::Cancelled, ApprovalEnd::Withdrawn);
     }
 
     /// "Deny" on the approval overlay.
@@ -1857,7 +1854,7 @@ impl Kiosk {
         }
         if let Some(a) = &self.approval {
             let id = a.id;
-            self.finish_approval(id, ApprovalResult::Denied, "denied at the till");
+            self.finish_approval(id, ApprovalResult::Denied, ApprovalEnd::Denied);
         }
     }
 
@@ -1918,7 +1915,7 @@ impl Kiosk {
                 };
                 let aid = self.approval.as_ref().map_or(0, |a| a.id);
                 self.buzzer.play(Beep::Success);
-                self.finish_approval(aid, ApprovalResult::Approved(info), "approved");
+                self.finish_approval(aid, ApprovalResult::Approved(info), ApprovalEnd::Approved);
             }
             AuthOutcome::MustChange { id, .. } => {
                 self.buzzer.play(Beep::Error);
@@ -1950,7 +1947,7 @@ impl Kiosk {
         }
     }
 
-    fn finish_approval(&mut self, id: u64, result: ApprovalResult, why: &str) {
+    fn finish_approval(&mut self, id: u64, result: ApprovalResult, end: ApprovalEnd) {
         let Some(mut a) = self.approval.take_if(|a| a.id == id) else {
             return;
         };
@@ -1960,12 +1957,11 @@ impl Kiosk {
             ApprovalResult::Cancelled | ApprovalResult::Timeout => (Outcome::Failed, None),
         };
         let ev = AuditEvent::new(EventKind::ApprovalResult, &self.actor(), subject, outcome)
-            .detail(format!(
-                "{} {}: {} ({why})",
-                a.req.action,
-                a.req.amount.as_deref().unwrap_or(""),
-                result.word()
-            ));
+            .detail(AuditDetail::ApprovalAnswered {
+                action: a.req.action.clone(),
+                amount: a.req.amount.clone(),
+                end,
+            });
         let (form, msg, lock, letters) = std::mem::take(&mut a.stash);
         self.form = form;
         self.msg = msg;
@@ -1990,7 +1986,7 @@ impl Kiosk {
             && now >= a.deadline_ms
         {
             let id = a.id;
-            self.finish_approval(id, ApprovalResult::Timeout, "nobody answered in time");
+            self.finish_approval(id, ApprovalResult::Timeout, ApprovalEnd::Timeout);
         }
         // A lockout countdown that has run out: ask the core again.
         if let Some(lock) = self.lock
@@ -2010,7 +2006,7 @@ impl Kiosk {
         if self.session.is_some() && total > 0 {
             if idle_ms >= total {
                 tracing::info!("idle sign-out after {} s", idle_ms / 1000);
-                self.end_session("idle", Note::IdleSignedOut);
+                self.end_session(SignOutReason::Idle, Note::IdleSignedOut);
                 return;
             }
             if idle_ms + warn >= total && !self.idle_warned {
@@ -2338,95 +2334,6 @@ impl Kiosk {
     }
 }
 
-/// Who did it, for the audit viewer.
-fn actor_text(actor: &str, lang: Lang) -> String {
-    match actor {
-        "kiosk" => lang.pick("sign-in screen", "登录界面"),
-        "system" => lang.pick("system", "系统"),
-        a => a.strip_prefix("operator:").map_or_else(
-            || a.to_owned(),
-            |id| lang.pick(format!("operator {id}"), format!("操作员 {id}")),
-        ),
-    }
-}
-
-/// The usual till actions in words staff know; any other action name the
-/// sales software sends is shown as it is, in capitals.
-fn action_label(action: &str, lang: Lang) -> String {
-    let known = match action {
-        "void" => Some(("Void sale", "撤销交易")),
-        "refund" => Some(("Refund", "退货退款")),
-        "discount" => Some(("Discount", "折扣")),
-        "price_override" => Some(("Price change", "改价")),
-        "no_sale" => Some(("Open drawer", "开钱箱")),
-        "cash_out" => Some(("Cash out", "取现")),
-        _ => None,
-    };
-    match known {
-        Some((en, zh)) => lang.pick(en, zh),
-        None => action.replace('_', " ").to_uppercase(),
-    }
-}
-
-/// The audit log's details are English (the file is read by technicians
-/// and scripts); the viewer translates the ones the till writes.
-fn detail_text(d: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return d.to_owned();
-    }
-    let num = |s: &str| s.trim().parse::<u64>().ok();
-    if let Some(n) = d
-        .strip_suffix(" tries left")
-        .or(d.strip_suffix(" try left"))
-        .and_then(num)
-    {
-        return format!("还可尝试 {n} 次");
-    }
-    if let Some(n) = d
-        .strip_prefix("locked for ")
-        .and_then(|r| r.strip_suffix(" s"))
-        .and_then(num)
-    {
-        return format!("锁定 {}", format_wait(n, lang));
-    }
-    if let Some(n) = d
-        .strip_prefix("locked, ")
-        .and_then(|r| r.strip_suffix(" s left"))
-        .and_then(num)
-    {
-        return format!("锁定中，剩余 {}", format_wait(n, lang));
-    }
-    if let Some(rest) = d.strip_prefix("terminal name ") {
-        return format!("收银机名称 {rest}");
-    }
-    if let Some(rest) = d.strip_prefix("wrong code for challenge ") {
-        return format!("验证码 {rest} 的回复码错误");
-    }
-    if let Some(rest) = d.strip_prefix("challenge ") {
-        return format!("验证码 {rest}");
-    }
-    let fixed = match d {
-        "locked until an admin unlocks" => "锁定，需管理员解锁",
-        "must change password" => "须修改密码",
-        "operator disabled" => "操作员已停用",
-        "role operator" => "角色：收银员",
-        "role admin" => "角色：管理员",
-        "own account" => "不能操作自己的账户",
-        "last enabled admin" => "最后一名管理员",
-        "challenge expired" => "验证码已过期",
-        "language en" => "语言：English",
-        "language zh" => "语言：中文",
-        "button" => "手动退出",
-        "idle" => "长时间未操作",
-        "api" => "收银程序要求",
-        "locked" => "因锁定退出",
-        "fault" => "因故障退出",
-        "shutdown" => "关机",
-        _ => return d.to_owned(),
-    };
-    fixed.to_owned()
-}
-
 /// A policy rule as a checklist line ("At least 6 characters").
 fn rule_hint(r: &Rejection, lang: Lang) -> String {
     match *r {
@@ -2475,22 +2382,5 @@ fn local_date(wall: WallTime, lang: Lang) -> String {
                 [t.weekday().num_days_from_monday() as usize];
             format!("{}年{}月{}日 星期{wd}", t.year(), t.month(), t.day())
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn known_actions_are_named_in_the_staffs_language() {
-        assert_eq!(action_label("void", Lang::En), "Void sale");
-        assert_eq!(action_label("void", Lang::Zh), "撤销交易");
-        assert_eq!(action_label("refund", Lang::Zh), "退货退款");
-        assert_eq!(
-            action_label("gift_card", Lang::Zh),
-            "GIFT CARD",
-            "unknown names are shown as sent"
-        );
     }
 }

@@ -3,7 +3,7 @@
 
 use super::app::call_ui;
 use super::kiosk::KioskEvent;
-use crate::core::{Actor, AuditEvent, EventKind, Outcome, WallTime};
+use crate::core::{Actor, AuditDetail, AuditEvent, EventKind, Outcome, WallTime};
 use crate::service::Service;
 use crate::session::protocol::{self, ApprovalRequest, ApprovalResult, BadRequest, SessionInfo};
 use crate::session::server::Engine;
@@ -60,10 +60,10 @@ impl Engine for UiEngine {
             None,
             Outcome::Refused,
         )
-        .detail(if unrecorded == 0 {
-            format!("gid {gid}, pid {pid}")
-        } else {
-            format!("gid {gid}, pid {pid}; {unrecorded} more refusals in the last minute")
+        .detail(AuditDetail::Peer {
+            gid,
+            pid,
+            more: unrecorded,
         });
         if let Err(e) = self.service.record(vec![ev]) {
             tracing::error!("refused peer not audited: {e}");
@@ -71,19 +71,17 @@ impl Engine for UiEngine {
     }
 
     fn approvals_refused(&self, uid: u32, unrecorded: u64) {
-        let per_minute = crate::session::server::APPROVALS_PER_MINUTE;
+        let per_minute =
+            u32::try_from(crate::session::server::APPROVALS_PER_MINUTE).unwrap_or(u32::MAX);
         let ev = AuditEvent::new(
             EventKind::ApprovalRequested,
             &Actor::Peer { uid },
             None,
             Outcome::Refused,
         )
-        .detail(if unrecorded == 0 {
-            format!("more than {per_minute} approvals a minute")
-        } else {
-            format!(
-                "more than {per_minute} approvals a minute; {unrecorded} more refusals in the last minute"
-            )
+        .detail(AuditDetail::TooManyApprovals {
+            per_minute,
+            more: unrecorded,
         });
         if let Err(e) = self.service.record(vec![ev]) {
             tracing::error!("refused approval not audited: {e}");
@@ -103,7 +101,7 @@ pub fn event_line(e: &KioskEvent, now: WallTime) -> String {
         KioskEvent::SignedOut { id, reason } => protocol::event(
             "signed_out",
             &t,
-            json!({"operator": id.to_string(), "reason": reason}),
+            json!({"operator": id.to_string(), "reason": reason.code()}),
         ),
         KioskEvent::IdleWarning { secs } => {
             protocol::event("idle_warning", &t, json!({"seconds": secs}))

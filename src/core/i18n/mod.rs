@@ -4,6 +4,8 @@
 //! catalogues; messages that the core produces (policy rejections, sign-in
 //! outcomes) are translated here so `tillctl` and the UI say the same thing.
 
+pub mod audit;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
