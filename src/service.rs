@@ -650,6 +650,11 @@ impl Service {
         })
     }
 
+    /// Renames the terminal (admins only, once set up).
+    pub fn set_terminal_name(&self, actor: &Actor, name: &str) -> Result<(), ServiceError> {
+        self.transact(actor, |t| t.set_terminal_name(name))
+    }
+
     /// Writes a powered-on checkpoint if a wait is running. Call every
     /// [`checkpoint_interval`](Service::checkpoint_interval). Returns
     /// whether it wrote.

@@ -6,7 +6,7 @@
 mod common;
 
 use i_slint_backend_testing::{
-    AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions,
+    AccessibleRole, ElementHandle, ElementQuery, TestingBackend, TestingBackendOptions,
 };
 use slint::ComponentHandle;
 use slint::platform::WindowEvent;
@@ -21,7 +21,7 @@ use till_kiosk::hw::LogBuzzer;
 use till_kiosk::service::{Service, Setup};
 use till_kiosk::store::FileStore;
 use till_kiosk::ui::generated::{
-    AppAdapter, FormAdapter, OperatorsAdapter, RecoveryAdapter, Screen,
+    AppAdapter, AuditAdapter, FormAdapter, OperatorsAdapter, RecoveryAdapter, Screen,
 };
 use till_kiosk::ui::kiosk::Kiosk;
 use till_kiosk::ui::{AppWindow, Ui, app};
@@ -1013,4 +1013,273 @@ fn screens_render_real_pixels() {
         .map(|p| (p.r, p.g, p.b))
         .collect();
     assert!(distinct.len() > 20, "text and widgets were drawn");
+}
+
+/// Walk-through defect 5: on a touchscreen a list scrolls by finger drag
+/// (Slint turns touch into pointer events), both the operator list and the
+/// audit log.
+#[test]
+fn lists_scroll_by_dragging_a_finger() {
+    let k = start(|svc| {
+        set_up(svc);
+        for n in 10..40 {
+            svc.add_operator(&cli(), id(n), &format!("Staff {n}"), Role::Operator, None)
+                .unwrap();
+        }
+    });
+    k.sign_in("00", ADMIN_PW);
+    k.press("Operators");
+    let moved = k.drag_moves();
+    assert!(
+        moved > 100.0,
+        "the operator list moved {moved} px under a 250 px drag"
+    );
+    k.press("Back");
+    k.press("Audit log");
+    let moved = k.drag_moves();
+    assert!(
+        moved > 100.0,
+        "the audit log moved {moved} px under a 250 px drag"
+    );
+}
+
+impl Till {
+    /// The labels of everything with `role` on screen, top first.
+    fn find_all(&self, role: AccessibleRole) -> Vec<String> {
+        self.settle();
+        let mut found: Vec<(f32, String)> = ElementQuery::from_root(&self.window)
+            .match_accessible_role(role)
+            .find_all()
+            .into_iter()
+            .filter_map(|e| Some((e.absolute_position().y, e.accessible_label()?.to_string())))
+            .collect();
+        found.sort_by(|a, b| a.0.total_cmp(&b.0));
+        found.into_iter().map(|(_, l)| l).collect()
+    }
+
+    /// Drags a finger 250 px up over the list on screen and says how far
+    /// its fifth row moved up.
+    fn drag_moves(&self) -> f32 {
+        let rows = self.find_all(AccessibleRole::ListItem);
+        let label = rows.get(4).expect("five rows on screen").as_str();
+        let y = |k: &Self| {
+            ElementHandle::find_by_accessible_label(&k.window, label)
+                .next()
+                .unwrap_or_else(|| panic!("no {label:?}"))
+                .absolute_position()
+                .y
+        };
+        let before = y(self);
+        let w = self.window.window();
+        let at = |y: f32| slint::LogicalPosition::new(400.0, y);
+        w.dispatch_event(WindowEvent::PointerPressed {
+            position: at(400.0),
+            button: slint::platform::PointerEventButton::Left,
+        });
+        for step in 1..=25 {
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(16));
+            w.dispatch_event(WindowEvent::PointerMoved {
+                position: at(400.0 - 10.0 * step as f32),
+            });
+        }
+        // The finger rests before it lifts: no fling, so the distance is
+        // the drag's alone.
+        for _ in 0..5 {
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(50));
+            w.dispatch_event(WindowEvent::PointerMoved {
+                position: at(150.0),
+            });
+        }
+        w.dispatch_event(WindowEvent::PointerReleased {
+            position: at(150.0),
+            button: slint::platform::PointerEventButton::Left,
+        });
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(500));
+        self.settle();
+        before - y(self)
+    }
+}
+
+/// Walk-through defect 12: a name stops at 32 characters and says so, with
+/// a count near the limit, and while it is typed its end stays in view.
+#[test]
+fn a_long_name_says_its_limit_and_shows_its_end() {
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    k.press("Add operator");
+    k.type_keys("05");
+    let long = "Alexandra Konstantinopoulou-Smithers";
+    k.type_keys(&long[..26]);
+    assert!(k.shows("Name 26/32"), "no count near the limit");
+    k.type_keys(&long[26..]);
+    assert_eq!(k.field("Name"), &long[..32]);
+    assert!(
+        k.message().contains("At most 32 characters"),
+        "{}",
+        k.message()
+    );
+    let shown = format!("{}▏", &long[..32]);
+    let text = ElementHandle::find_by_accessible_label(&k.window, &shown)
+        .next()
+        .expect("the name as shown");
+    let field = k.find("Name", AccessibleRole::TextInput).unwrap();
+    let (tx, tw) = (text.absolute_position().x, text.size().width);
+    let (fx, fw) = (field.absolute_position().x, field.size().width);
+    assert!(
+        tx < fx,
+        "the name fits the box, so this test shows nothing ({tx} >= {fx})"
+    );
+    assert!(
+        tx + tw <= fx + fw,
+        "the end of the name is cut off: text ends at {}, the box at {}",
+        tx + tw,
+        fx + fw
+    );
+    // Backspace takes the message away: it was about the key refused.
+    k.key("\u{8}");
+    assert!(!k.message().contains("At most"), "{}", k.message());
+}
+
+/// Walk-through defect 13, toggles: on, off and required look different
+/// and say which they are.
+#[test]
+fn policy_switches_say_on_off_or_required() {
+    let yaml = "policy:\n  reject_dates: false\n  reject_repeating_patterns: false\n";
+    let k = start_with(yaml, set_up);
+    k.sign_in("00", ADMIN_PW);
+    k.press("Password policy");
+    let state = |label: &str| {
+        let sw = k.find(label, AccessibleRole::Switch).unwrap();
+        let words: Vec<String> = sw
+            .query_descendants()
+            .match_accessible_role(AccessibleRole::Text)
+            .find_all()
+            .into_iter()
+            .filter_map(|t| t.accessible_label().map(|l| l.to_string()))
+            .collect();
+        let value = sw.accessible_value().unwrap_or_default().to_string();
+        assert!(
+            words.contains(&value),
+            "{label}: {value:?} is not shown: {words:?}"
+        );
+        value
+    };
+    assert_eq!(state("Refuse common passwords"), "Required");
+    assert_eq!(state("Refuse dates"), "Off");
+    assert_eq!(state("Refuse patterns"), "Off");
+    k.find("Refuse patterns", AccessibleRole::Switch)
+        .unwrap()
+        .invoke_accessible_default_action();
+    assert_eq!(state("Refuse patterns"), "On");
+}
+
+/// Walk-through defect 13, tiles: the tiles of a menu have one width in
+/// English, whatever their words.
+#[test]
+fn menu_tiles_share_the_width() {
+    let k = start(set_up);
+    let widths = |labels: &[&str]| -> Vec<f32> {
+        labels
+            .iter()
+            .map(|l| k.find(l, AccessibleRole::Button).unwrap().size().width)
+            .collect()
+    };
+    let same = |w: Vec<f32>| {
+        let (lo, hi) = w
+            .iter()
+            .fold((f32::MAX, 0f32), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+        assert!(hi - lo <= 1.0, "tile widths differ: {w:?}");
+    };
+    k.sign_in("00", ADMIN_PW);
+    same(widths(&[
+        "Operators",
+        "Add operator",
+        "Password policy",
+        "Audit log",
+        "Change my password",
+        "Terminal info",
+    ]));
+    k.press("Sign out");
+    k.sign_in("01", CASHIER_PW);
+    k.press("Settings");
+    same(widths(&["Security settings", "Language"]));
+}
+
+/// Walk-through defect 13: the terminal can be renamed after setup, by an
+/// admin, from Terminal info; the header and the audit log follow.
+#[test]
+fn an_admin_renames_the_terminal() {
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    k.press("Terminal info");
+    k.press("Rename");
+    assert_eq!(k.field("Terminal name"), "Till 1");
+    k.press("Clear");
+    k.type_keys("Front till");
+    k.press("Save");
+    assert_eq!(k.screen(), Screen::TerminalInfo, "{}", k.message());
+    assert!(k.message().contains("renamed"), "{}", k.message());
+    assert_eq!(
+        k.window.global::<AppAdapter>().get_terminal_name(),
+        "Front till"
+    );
+    let svc = k.svc();
+    assert_eq!(svc.snapshot().unwrap().unwrap().terminal_name, "Front till");
+    assert!(svc.audit_log().unwrap().records.iter().any(|r| r.detail
+        == Some(till_kiosk::core::AuditDetail::TerminalName {
+            name: "Front till".into()
+        })));
+}
+
+/// Walk-through defect 13: Terminal info words the built-in settings in
+/// Chinese too.
+#[test]
+fn terminal_info_is_chinese_in_chinese() {
+    let k = start(set_up);
+    k._ui
+        .update(|t| t.set_config_source(till_kiosk::config::Source::BuiltIn));
+    k.press("Language");
+    k.sign_in_zh();
+    k.press("退出登录");
+    k.key("\u{1b}");
+    k.tap_digits("00");
+    k.type_keys(ADMIN_PW);
+    k.press("登录");
+    k.press("终端信息");
+    assert!(
+        k.shows("内置默认设置"),
+        "the config source is not in Chinese"
+    );
+    assert!(!k.shows("built-in defaults"));
+}
+
+/// Walk-through defect 13: a lock reads as the m:ss countdown in the audit
+/// log in both languages (it said "locked for 60 s" in English).
+#[test]
+fn the_audit_log_words_a_lock_as_a_countdown_in_both_languages() {
+    let k = start(|svc| {
+        set_up(svc);
+        for _ in 0..5 {
+            svc.authenticate(&Actor::Kiosk, id(1), &Secret::from("1"))
+                .unwrap();
+        }
+    });
+    let outcomes = |k: &Till| -> Vec<String> {
+        k.settle();
+        let rows = k.window.global::<AuditAdapter>().get_rows();
+        slint::Model::iter(&rows)
+            .map(|r| r.outcome.to_string())
+            .collect()
+    };
+    k.sign_in("00", ADMIN_PW);
+    k.press("Audit log");
+    let en = outcomes(&k);
+    assert!(en.iter().any(|o| o.contains("locked for 1:00")), "{en:?}");
+    k.press("Back");
+    k.press("Language");
+    k.press("Chinese");
+    k.press("返回");
+    k.press("审计日志");
+    let zh = outcomes(&k);
+    assert!(zh.iter().any(|o| o.contains("锁定 1:00")), "{zh:?}");
 }

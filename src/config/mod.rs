@@ -740,6 +740,17 @@ impl fmt::Display for Source {
     }
 }
 
+/// Walk-through defect 13: the terminal-info screen words the source in
+/// the staff's language (a path stays a path).
+impl crate::core::Localized for Source {
+    fn message(&self, lang: crate::core::Lang) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::BuiltIn => lang.pick("built-in defaults", "内置默认设置"),
+        }
+    }
+}
+
 /// A config and where it came from.
 #[derive(Clone, Debug)]
 pub struct Loaded {

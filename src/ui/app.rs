@@ -71,7 +71,7 @@ pub fn build(opts: &AppOptions, buzzer: Arc<dyn Buzzer>) -> Parts {
         cfg.default_language,
         fault,
     );
-    kiosk.set_config_source(opts.loaded.source.to_string());
+    kiosk.set_config_source(opts.loaded.source.clone());
     Parts { kiosk, buzzer }
 }
 

@@ -196,7 +196,9 @@ pub fn kiosk_over(
         lang,
         fault,
     );
-    k.set_config_source("/etc/till-kiosk/config.yaml".into());
+    k.set_config_source(crate::config::Source::File(
+        "/etc/till-kiosk/config.yaml".into(),
+    ));
     k
 }
 
@@ -220,7 +222,7 @@ pub fn sign_in(k: &mut Kiosk, n: &str, pw: &str) {
 }
 
 /// Every scene, in the order the README shows them.
-pub const SCENES: [&str; 33] = [
+pub const SCENES: [&str; 34] = [
     "setup",
     "sign-in",
     "sign-in-wrong",
@@ -246,6 +248,7 @@ pub const SCENES: [&str; 33] = [
     "audit",
     "terminal-info",
     "terminal-info-not-persistent",
+    "rename-terminal",
     "recovery",
     "recovery-password",
     "recovery-not-provisioned",
@@ -274,6 +277,7 @@ pub fn expected_screen(name: &str) -> Option<Screen> {
         "policy" => Screen::Policy,
         "audit" => Screen::Audit,
         n if n.starts_with("terminal-info") => Screen::TerminalInfo,
+        n if n.starts_with("rename-terminal") => Screen::RenameTerminal,
         n if n.starts_with("recovery") => Screen::Recovery,
         n if n.starts_with("fault") => Screen::Fault,
         _ => return None,
@@ -434,6 +438,12 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
         "terminal-info" => {
             admin(&mut k);
             k.navigate(Screen::TerminalInfo);
+        }
+        "rename-terminal" => {
+            admin(&mut k);
+            k.navigate(Screen::TerminalInfo);
+            k.navigate(Screen::RenameTerminal);
+            type_text(&mut k, " (front)");
         }
         "terminal-info-not-persistent" => {
             store.set_volatile(true);

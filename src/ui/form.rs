@@ -73,6 +73,15 @@ impl Field {
         }
     }
 
+    /// "28/32" once a text field is near its limit (a name), so nobody is
+    /// surprised that it stops taking letters; empty otherwise.
+    pub fn count(&self) -> String {
+        match self.kind {
+            FieldKind::Text { max } if self.len() + 8 >= max => format!("{}/{max}", self.len()),
+            _ => String::new(),
+        }
+    }
+
     /// Whether it has reached its length.
     pub fn is_full(&self) -> bool {
         self.len() >= self.max()
@@ -170,8 +179,13 @@ impl Field {
 pub enum FormKey {
     /// A character was added or removed, or focus moved.
     Edited,
-    /// The key does nothing here (a letter in a digits field, a full field).
+    /// The key does nothing here (a letter in a digits field).
     Refused,
+    /// A text field (a name) is full: the character was not added.
+    Full {
+        /// The field's most characters.
+        max: usize,
+    },
     /// Enter on the last field.
     Submit,
     /// Cancel was pressed.
@@ -294,6 +308,16 @@ impl Form {
             {
                 self.active = n;
                 return FormKey::Edited;
+            }
+            // A name that is full says so (walk-through defect 12); other
+            // fields stop at their length as a keypad does.
+            let f = &self.fields[i];
+            if let FieldKind::Text { max } = f.kind
+                && f.is_full()
+                && f.accepts(c)
+                && !f.disabled
+            {
+                return FormKey::Full { max };
             }
             return FormKey::Refused;
         }

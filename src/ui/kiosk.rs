@@ -191,6 +191,8 @@ enum Note {
     Checking,
     TryAgain,
     NoRecoveryYet,
+    TooLong { max: usize },
+    Renamed,
 }
 
 /// The one command that sets recovery up (README, "Recovery").
@@ -233,6 +235,7 @@ impl Localized for Note {
                 "原验证码已过期，已生成新的验证码。",
             ),
             Note::Checking => ("Checking…", "正在验证…"),
+            Note::Renamed => ("Terminal renamed.", "收银机已重命名。"),
             // Walk-through defect 6: said while an admin is at the till,
             // not first at "Forgot admin password?", when it is too late.
             Note::NoRecoveryYet => {
@@ -245,6 +248,13 @@ impl Localized for Note {
                 "The password could not be checked. Try again.",
                 "无法验证密码，请重试。",
             ),
+            // Walk-through defect 12: a name was cut off silently.
+            Note::TooLong { max } => {
+                return lang.pick(
+                    format!("At most {max} characters: that one was not added."),
+                    format!("最多 {max} 个字符：刚才的字符未添加。"),
+                );
+            }
         };
         lang.pick(en, zh)
     }
@@ -258,6 +268,7 @@ pub struct Kiosk {
     ui: UiConfig,
     lang: Lang,
     terminal_name: String,
+    config_source: Option<crate::config::Source>,
     screen: Screen,
     back: Vec<Screen>,
     session: Option<Session>,
@@ -325,6 +336,7 @@ impl Kiosk {
             ui,
             lang: default_lang,
             terminal_name: String::new(),
+            config_source: None,
             screen: Screen::SignIn,
             back: Vec::new(),
             session: None,
@@ -563,6 +575,10 @@ impl Kiosk {
                 ])
             }
             Screen::Recovery => self.recovery_form(),
+            Screen::RenameTerminal => Form::new(vec![Field::with_text(
+                FieldKind::Text { max: NAME_MAX },
+                &self.terminal_name,
+            )]),
             _ => Form::default(),
         };
         if screen == Screen::Setup {
@@ -759,6 +775,10 @@ impl Kiosk {
                 }
             }
             FormKey::Refused => self.buzzer.play(Beep::Error),
+            FormKey::Full { max } => {
+                self.buzzer.play(Beep::Error);
+                self.note(MsgKind::Error, Note::TooLong { max });
+            }
             FormKey::Submit => self.submit(),
             FormKey::Cancel => self.cancel(),
         }
@@ -826,6 +846,7 @@ impl Kiosk {
             Screen::ChangePassword => self.submit_change(),
             Screen::AddOperator => self.submit_add(),
             Screen::Recovery => self.submit_recovery(),
+            Screen::RenameTerminal => self.submit_rename(),
             _ => {}
         }
     }
@@ -1377,6 +1398,25 @@ impl Kiosk {
         }
     }
 
+    /// Walk-through defect 13: the name given at setup can be changed.
+    fn submit_rename(&mut self) {
+        let name = self.form.field(0).text().trim().to_owned();
+        if name.is_empty() {
+            self.buzzer.play(Beep::Error);
+            return self.note(MsgKind::Error, Note::TerminalNameNeeded);
+        }
+        match self.svc.set_terminal_name(&self.actor(), &name) {
+            Ok(()) => {
+                self.terminal_name = name;
+                self.buzzer.play(Beep::Success);
+                self.back.pop();
+                self.go(Screen::TerminalInfo);
+                self.note(MsgKind::Success, Note::Renamed);
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
     // ---- policy ------------------------------------------------------------
 
     fn load_policy(&mut self) {
@@ -1567,7 +1607,11 @@ impl Kiosk {
             state_dir: st.state_dir.display().to_string(),
             fs_type,
             persistent,
-            config: std::mem::take(&mut self.info.config),
+            config: self
+                .config_source
+                .as_ref()
+                .map(|s| s.message(lang))
+                .unwrap_or_default(),
             hardware: std::mem::take(&mut self.info.hardware),
             recovery,
             operators,
@@ -1589,8 +1633,8 @@ impl Kiosk {
     }
 
     /// Records where the config came from, for the terminal-info screen.
-    pub fn set_config_source(&mut self, source: String) {
-        self.info.config = source;
+    pub fn set_config_source(&mut self, source: crate::config::Source) {
+        self.config_source = Some(source);
     }
 
     // ---- language -------------------------------------------------------------
@@ -1861,7 +1905,7 @@ impl Kiosk {
     fn approval_key(&mut self, key: Key) {
         match self.form.key(key) {
             FormKey::Edited => self.buzzer.play(Beep::Click),
-            FormKey::Refused => self.buzzer.play(Beep::Error),
+            FormKey::Refused | FormKey::Full { .. } => self.buzzer.play(Beep::Error),
             FormKey::Submit => self.approval_submit(),
             FormKey::Cancel => self.deny_approval(),
         }
@@ -2084,6 +2128,7 @@ impl Kiosk {
                     active: i == self.form.active,
                     disabled: f.disabled,
                     secret: matches!(f.kind, FieldKind::Secret { .. }),
+                    count: f.count(),
                 })
                 .collect(),
             active: self.form.active,

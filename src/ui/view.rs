@@ -42,13 +42,15 @@ pub enum Screen {
     Audit,
     /// Version, serial, state directory.
     TerminalInfo,
+    /// The terminal's name, changed after setup.
+    RenameTerminal,
     /// Forgotten admin password: challenge and response.
     Recovery,
 }
 
 impl Screen {
     /// Every screen, for screenshots.
-    pub const ALL: [Screen; 17] = [
+    pub const ALL: [Screen; 18] = [
         Screen::Fault,
         Screen::Setup,
         Screen::SignIn,
@@ -65,6 +67,7 @@ impl Screen {
         Screen::Policy,
         Screen::Audit,
         Screen::TerminalInfo,
+        Screen::RenameTerminal,
         Screen::Recovery,
     ];
 
@@ -87,6 +90,7 @@ impl Screen {
             Screen::Policy => "policy",
             Screen::Audit => "audit",
             Screen::TerminalInfo => "terminal-info",
+            Screen::RenameTerminal => "rename-terminal",
             Screen::Recovery => "recovery",
         }
     }
@@ -111,6 +115,7 @@ impl Screen {
                 | Screen::Policy
                 | Screen::Audit
                 | Screen::TerminalInfo
+                | Screen::RenameTerminal
         )
     }
 }
@@ -140,6 +145,8 @@ pub struct FieldView {
     pub disabled: bool,
     /// Masked.
     pub secret: bool,
+    /// "28/32" near a text field's limit, else empty.
+    pub count: String,
 }
 
 /// One policy rule in the live checklist.

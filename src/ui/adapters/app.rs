@@ -29,6 +29,7 @@ pub fn to_slint(s: Screen) -> SScreen {
         Screen::Policy => SScreen::Policy,
         Screen::Audit => SScreen::Audit,
         Screen::TerminalInfo => SScreen::TerminalInfo,
+        Screen::RenameTerminal => SScreen::RenameTerminal,
         Screen::Recovery => SScreen::Recovery,
     }
 }

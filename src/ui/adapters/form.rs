@@ -38,6 +38,7 @@ pub fn apply(window: &AppWindow, v: &View, last: Option<&View>) {
             active: x.active,
             disabled: x.disabled,
             secret: x.secret,
+            count: x.count.as_str().into(),
         })
         .collect();
     sync(g.get_fields(), fields, |m| g.set_fields(m));
