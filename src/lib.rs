@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod core;
+pub mod devices;
 pub mod hw;
 pub mod logging;
 pub mod service;

@@ -20,6 +20,10 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+/// The suffix of the previous good copy kept on every write
+/// (`state.json.prev`); the directory check knows it as one of ours.
+pub(super) const PREV_SUFFIX: &str = ".prev";
+
 /// An open, checked state directory.
 #[derive(Debug)]
 pub(crate) struct Dir {
@@ -263,7 +267,7 @@ impl Dir {
         drop(f);
         let placed = written.and_then(|()| {
             if keep_prev && self.exists(name)? {
-                let prev = format!("{name}{}", super::file::PREV_SUFFIX);
+                let prev = format!("{name}{PREV_SUFFIX}");
                 self.remove(&prev)?;
                 linkat(&self.fd, name, &self.fd, prev.as_str(), AtFlags::empty())
                     .map_err(io_err("keep previous copy as", self.join(&prev)))?;

@@ -17,7 +17,7 @@
 //! file damaged later on a failing SD card. Files are reached only through
 //! the directory's fd, never through a symlink (see [`super::dir`]).
 
-use super::dir::Dir;
+use super::dir::{Dir, PREV_SUFFIX};
 use super::{AuditLog, Backend, StoreError, Txn};
 use crate::core::audit::AuditRecord;
 use crate::core::recovery::TillKey;
@@ -36,7 +36,6 @@ use std::time::SystemTime;
 
 /// The state file's name.
 pub const STATE_FILE: &str = "state.json";
-pub(super) const PREV_SUFFIX: &str = ".prev";
 const BAD_INFIX: &str = ".bad-";
 const AUDIT_FILE: &str = "audit.log";
 const KEY_FILE: &str = "recovery.key";

@@ -10,19 +10,21 @@
 
 use super::kiosk::{Fault, Kiosk};
 use super::screenshot::HeadlessPlatform;
+pub use super::ui_thread::set_current;
+use super::ui_thread::{call_ui, with_current};
 use super::{AppWindow, Ui};
 use crate::config::Loaded;
 use crate::core::Clock;
+use crate::devices::{self, Hardware};
 use crate::hw::queue::{KeyQueue, Pushed};
 use crate::hw::script::{self, StateQuery};
-use crate::hw::{self, Buzzer, Hardware, KeySink};
+use crate::hw::{self, Buzzer, KeySink};
 use crate::service::Service;
 use crate::store::{Backend, FileStore};
 use crate::sys::SystemClock;
 use slint::ComponentHandle;
-use std::cell::RefCell;
 use std::path::PathBuf;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -102,25 +104,6 @@ pub fn start_timers(ui: &Rc<Ui>) -> Vec<slint::Timer> {
     vec![tick, checkpoint]
 }
 
-thread_local! {
-    /// The UI, for closures posted from other threads.
-    static CURRENT: RefCell<Weak<Ui>> = const { RefCell::new(Weak::new()) };
-}
-
-/// Makes `ui` the target of [`key_sink`] (the app does this at start-up).
-pub fn set_current(ui: &Rc<Ui>) {
-    CURRENT.with(|c| *c.borrow_mut() = Rc::downgrade(ui));
-}
-
-/// Runs `f` with the UI, on the UI thread.
-pub(crate) fn with_current(f: impl FnOnce(&Rc<Ui>)) {
-    CURRENT.with(|c| {
-        if let Some(ui) = c.borrow().upgrade() {
-            f(&ui);
-        }
-    });
-}
-
 /// Keys on their way to the UI thread (see [`crate::hw::queue`]).
 static KEYS: KeyQueue = KeyQueue::new();
 
@@ -196,23 +179,6 @@ fn wait_while_checking() {
             _ => return,
         }
     }
-}
-
-/// Runs `f` on the UI thread from another thread and waits (at most 5 s)
-/// for its answer: how the scripted keypad and the session API ask the
-/// kiosk anything.
-pub(crate) fn call_ui<R: Send + 'static>(
-    f: impl FnOnce(&Rc<Ui>) -> R + Send + 'static,
-) -> Result<R, String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    slint::invoke_from_event_loop(move || {
-        with_current(|ui| {
-            let _ = tx.send(f(ui));
-        })
-    })
-    .map_err(|e| format!("the kiosk is not running: {e}"))?;
-    rx.recv_timeout(Duration::from_secs(5))
-        .map_err(|_| "the kiosk did not answer within 5 s".to_owned())
 }
 
 /// Answers the scripted keypad's `STATE?` from the UI thread.
@@ -330,7 +296,7 @@ fn select_backend(opts: &AppOptions) -> Result<(), slint::PlatformError> {
             .renderer_name(r.name.into());
     }
     // Swallow Ctrl+Alt+Backspace/Delete before linuxkms quits on them.
-    let guard = RefCell::new(hw::escape::EscapeGuard::default());
+    let guard = std::cell::RefCell::new(hw::escape::EscapeGuard::default());
     selector
         .with_libinput_event_hook(move |event| {
             use input::event::keyboard::KeyboardEventTrait;
@@ -367,7 +333,7 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     } else {
         select_backend(&opts)?;
     }
-    let mut hardware: Hardware = hw::start(&cfg, key_sink());
+    let mut hardware: Hardware = devices::start(&cfg, key_sink());
     let parts = build(&opts, hardware.buzzer.clone());
     let mut kiosk = parts.kiosk;
     kiosk.set_hardware_problems(hardware.problems.clone());

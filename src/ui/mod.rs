@@ -22,6 +22,7 @@ pub mod kiosk;
 pub mod main;
 pub mod screenshot;
 pub mod session_engine;
+pub mod ui_thread;
 pub mod view;
 
 /// The Rust side of `ui/app.slint`.
