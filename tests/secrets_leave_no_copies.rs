@@ -183,7 +183,7 @@ fn no_freed_block_holds_a_secret() {
     #[cfg(feature = "ui")]
     check("typing into the kiosk's sign-in form", &mut || {
         use till_kiosk::hw::{Key, LogBuzzer};
-        let mut k = till_kiosk::ui::kiosk::Kiosk::new(
+        let mut k = till_kiosk::ui::controller::Kiosk::new(
             till.service(),
             std::sync::Arc::new(LogBuzzer::new(false)),
             Default::default(),

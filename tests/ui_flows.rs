@@ -20,10 +20,10 @@ use till_kiosk::core::{Actor, FakeClock, Lang, OperatorId, Role, Secret};
 use till_kiosk::hw::LogBuzzer;
 use till_kiosk::service::{Service, Setup};
 use till_kiosk::store::FileStore;
+use till_kiosk::ui::controller::Kiosk;
 use till_kiosk::ui::generated::{
     AppAdapter, AuditAdapter, FormAdapter, OperatorsAdapter, RecoveryAdapter, Screen,
 };
-use till_kiosk::ui::kiosk::Kiosk;
 use till_kiosk::ui::{AppWindow, Ui, app};
 
 const ADMIN_PW: &str = "58273946";

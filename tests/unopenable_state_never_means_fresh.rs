@@ -8,7 +8,7 @@ use std::sync::Arc;
 use till_kiosk::config::{Config, Loaded, Source};
 use till_kiosk::hw::LogBuzzer;
 use till_kiosk::ui::app::{self, AppOptions};
-use till_kiosk::ui::kiosk::Kiosk;
+use till_kiosk::ui::controller::Kiosk;
 use till_kiosk::ui::view::Screen;
 
 fn kiosk_over(state_dir: &Path) -> Kiosk {

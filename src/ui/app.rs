@@ -8,7 +8,7 @@
 //! is restarted. Shut-down (SIGTERM): quit the event loop, sign out, write
 //! a last checkpoint, silence the buzzer, release the pins, exit 0.
 
-use super::kiosk::{Fault, Kiosk};
+use super::controller::{Fault, Kiosk};
 use super::screenshot::HeadlessPlatform;
 pub use super::ui_thread::set_current;
 use super::ui_thread::{call_ui, with_current};

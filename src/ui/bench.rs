@@ -10,8 +10,8 @@
 //!   an idle sign-in screen (the 1 Hz clock should be all).
 
 use super::app::{AppOptions, build, start_timers};
+use super::controller::Kiosk;
 use super::generated::FormAdapter;
-use super::kiosk::Kiosk;
 use super::screenshot::{HeadlessPlatform, render};
 use super::{AppWindow, Ui, demo};
 use crate::core::Lang;

@@ -5,7 +5,7 @@
 //! buttons) against a real core in memory, so a screenshot shows what the
 //! till would really show.
 
-use super::kiosk::{Fault, Kiosk, OperatorAction};
+use super::controller::{Fault, Kiosk, OperatorAction};
 use super::view::Screen;
 use crate::config::Config;
 use crate::core::Clock;
@@ -428,8 +428,8 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
         "policy" => {
             admin(&mut k);
             k.navigate(Screen::Policy);
-            k.policy_adjust(super::kiosk::PolicyNumber::History, true);
-            k.policy_adjust(super::kiosk::PolicyNumber::History, true);
+            k.policy_adjust(super::controller::PolicyNumber::History, true);
+            k.policy_adjust(super::controller::PolicyNumber::History, true);
         }
         "audit" => {
             admin(&mut k);

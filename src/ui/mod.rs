@@ -1,9 +1,11 @@
-//! The kiosk UI: Slint screens driven by the [`kiosk::Kiosk`] controller.
+//! The kiosk UI: Slint screens driven by the [`controller::Kiosk`] controller.
 //!
 //! * `ui/*.slint` draw; they talk to Rust only through the adapter globals.
 //! * [`adapters`] has one module per global: `connect` wires its callbacks
 //!   to the controller, `apply` copies its part of the [`view::View`].
-//! * [`kiosk`] decides everything (through [`crate::service`]); [`form`] is
+//! * [`controller`] decides everything (through [`crate::service`]), one
+//!   module per screen group (sign-in, operators, policy, audit, info,
+//!   recovery, approval) over one state; [`form`] is
 //!   the shared input mechanism; [`view`] is what the screen shows.
 //! * [`app`] runs the real window, [`screenshot`] renders every screen to
 //!   PNG headless, [`bench`] measures start-up and key latency.
@@ -15,10 +17,10 @@
 pub mod adapters;
 pub mod app;
 pub mod bench;
+pub mod controller;
 pub mod demo;
 pub mod form;
 pub mod keymap;
-pub mod kiosk;
 pub mod main;
 pub mod screenshot;
 pub mod session_engine;
@@ -33,7 +35,7 @@ pub mod generated {
 
 pub use generated::AppWindow;
 
-use kiosk::Kiosk;
+use controller::Kiosk;
 use slint::ComponentHandle;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -51,7 +53,7 @@ pub struct Ui {
 }
 
 /// Receives the kiosk's events (the session API's broadcaster).
-pub type EventHook = Box<dyn Fn(&kiosk::KioskEvent)>;
+pub type EventHook = Box<dyn Fn(&controller::KioskEvent)>;
 
 impl std::fmt::Debug for Ui {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

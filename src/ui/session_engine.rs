@@ -1,7 +1,7 @@
 //! The session API's [`Engine`], backed by the kiosk on the UI thread, and
 //! the kiosk's events as the API's event lines.
 
-use super::kiosk::KioskEvent;
+use super::controller::KioskEvent;
 use super::ui_thread::call_ui;
 use crate::core::{Actor, AuditDetail, AuditEvent, EventKind, Outcome, WallTime};
 use crate::service::Service;

@@ -1,6 +1,6 @@
 //! What the screen shows, as plain Rust values.
 //!
-//! The controller ([`super::kiosk::Kiosk`]) produces a [`View`] after every
+//! The controller ([`super::controller::Kiosk`]) produces a [`View`] after every
 //! event; the adapters copy the parts that changed into the Slint globals.
 //! No Slint types here, so the controller can be tested and reasoned about
 //! without a window.

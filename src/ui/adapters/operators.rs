@@ -4,8 +4,8 @@
 use super::{changed, sync};
 use crate::core::{OperatorId, Role};
 use crate::ui::Ui;
+use crate::ui::controller::OperatorAction;
 use crate::ui::generated::{AppWindow, OperatorRow as SRow, OperatorsAdapter};
-use crate::ui::kiosk::OperatorAction;
 use crate::ui::view::{OperatorRow, View};
 use slint::ComponentHandle;
 use std::rc::Rc;

@@ -2,8 +2,8 @@
 
 use super::changed;
 use crate::ui::Ui;
+use crate::ui::controller::{PolicyNumber, PolicyRule};
 use crate::ui::generated::{AppWindow, PolicyAdapter, Stepper as SStep, Toggle as SToggle};
-use crate::ui::kiosk::{PolicyNumber, PolicyRule};
 use crate::ui::view::{Stepper, Toggle, View};
 use slint::ComponentHandle;
 use std::rc::Rc;
