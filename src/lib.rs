@@ -14,7 +14,6 @@ pub mod service;
 pub mod session;
 pub mod store;
 pub mod sys;
-pub mod tillctl;
 #[cfg(feature = "ui")]
 pub mod ui;
 

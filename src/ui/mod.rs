@@ -21,7 +21,6 @@ pub mod controller;
 pub mod demo;
 pub mod form;
 pub mod keymap;
-pub mod main;
 pub mod screenshot;
 pub mod session_engine;
 pub mod ui_thread;
