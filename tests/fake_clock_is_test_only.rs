@@ -45,6 +45,12 @@ fn no_build_a_till_runs_has_the_test_hooks() {
             !on.iter().any(|x| x == "test-hooks"),
             "feature {f} switches on the test hooks: {on:?}"
         );
+        // Nor the dev tools (the screenshot scenes' sample passwords and
+        // sample recovery key).
+        assert!(
+            !on.iter().any(|x| x == "devtools"),
+            "feature {f} switches on the dev tools: {on:?}"
+        );
     }
     // The hooks reach the tests only through the dev-dependency.
     let dev = &m["dev-dependencies"]["till-kiosk"];

@@ -5,23 +5,8 @@
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use till_kiosk::config::{self, WindowSize};
-use till_kiosk::core::Lang;
+use till_kiosk::config;
 use till_kiosk::ui::app::{self, AppOptions};
-use till_kiosk::ui::screenshot::{self, ShotOptions};
-
-/// The panels tills use (7" official Pi display, 7"/10" POS panels,
-/// 15.6" full HD), landscape and portrait: `--size standard`.
-const STANDARD_SIZES: &[&str] = &[
-    "800x480",
-    "480x800",
-    "1024x600",
-    "600x1024",
-    "1280x800",
-    "800x1280",
-    "1920x1080",
-    "1080x1920",
-];
 
 /// The till's fullscreen sign-in kiosk.
 #[derive(Parser, Debug)]
@@ -40,34 +25,10 @@ pub struct Args {
     /// tests driving the kiosk through the scripted keypad
     #[arg(long)]
     pub headless: bool,
-    /// Render every screen to PNG files in DIR, headless, and exit
-    #[arg(long, value_name = "DIR")]
-    pub screenshot: Option<PathBuf>,
-    /// Screenshot size, repeatable, or `standard` for the panels a till
-    /// uses, both ways up: 800x480, 1024x600, 1280x800, 1920x1080 and
-    /// their portrait turns [default: 800x480]
-    #[arg(long = "size", value_name = "WxH|standard", requires = "screenshot")]
-    pub sizes: Vec<String>,
-    /// Screenshot language, repeatable [default: en and zh]
-    #[arg(long = "lang", value_name = "en|zh", requires = "screenshot")]
-    pub langs: Vec<String>,
-    /// Only this screen (see --list-screens)
-    #[arg(long, value_name = "NAME", requires = "screenshot")]
-    pub screen: Option<String>,
-    /// List the screen names for --screen
-    #[arg(long)]
-    pub list_screens: bool,
-    /// Print UI benchmark figures and exit
-    #[arg(long, hide = true)]
-    pub bench: bool,
-    /// Render the first frame headless, print its time, exit (for the benchmark)
-    #[arg(long, hide = true)]
-    pub bench_first_frame: bool,
-}
-
-fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("till-kiosk: {msg}");
-    ExitCode::from(2)
+    /// The dev tools (screenshots, benchmarks): only in `devtools` builds.
+    #[cfg(feature = "devtools")]
+    #[command(flatten)]
+    pub dev: devtools::DevArgs,
 }
 
 /// Runs the kiosk with the process's arguments.
@@ -81,64 +42,11 @@ fn main() -> ExitCode {
     if let Err(e) = till_kiosk::sys::no_core_dumps() {
         tracing::warn!("core dumps not switched off: {e}");
     }
-    if args.list_screens {
-        for s in till_kiosk::ui::demo::SCENES {
-            println!("{s}");
-        }
-        return ExitCode::SUCCESS;
-    }
-    if let Some(dir) = args.screenshot {
-        let mut sizes = Vec::new();
-        for s in if args.sizes.is_empty() {
-            vec!["800x480".to_owned()]
-        } else {
-            args.sizes
-        }
-        .into_iter()
-        .flat_map(|s| {
-            if s == "standard" {
-                STANDARD_SIZES.iter().map(|s| (*s).to_owned()).collect()
-            } else {
-                vec![s]
-            }
-        }) {
-            match WindowSize::try_from(s) {
-                Ok(w) => sizes.push(slint::PhysicalSize::new(w.width, w.height)),
-                Err(e) => return fail(e),
-            }
-        }
-        let mut langs = Vec::new();
-        for l in if args.langs.is_empty() {
-            vec!["en".to_owned(), "zh".to_owned()]
-        } else {
-            args.langs
-        } {
-            match l.parse::<Lang>() {
-                Ok(l) => langs.push(l),
-                Err(e) => return fail(e),
-            }
-        }
-        let opts = ShotOptions {
-            dir,
-            sizes,
-            langs,
-            screen: args.screen,
-        };
-        return match screenshot::run(&opts) {
-            Ok(files) => {
-                for f in &files {
-                    println!("{}", f.display());
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(e),
-        };
-    }
-    if args.bench {
-        return match till_kiosk::ui::bench::in_process() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(e),
-        };
+    #[cfg(feature = "devtools")]
+    let first_frame = args.dev.bench_first_frame;
+    #[cfg(feature = "devtools")]
+    if let Some(code) = devtools::run(args.dev) {
+        return code;
     }
     // A config that cannot be read is shown on the fault screen, not
     // silently replaced by defaults.
@@ -164,10 +72,14 @@ fn main() -> ExitCode {
         fullscreen: args.fullscreen,
         headless: args.headless,
     };
-    if args.bench_first_frame {
+    #[cfg(feature = "devtools")]
+    if first_frame {
         return match till_kiosk::ui::bench::first_frame(opts) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(e),
+            Err(e) => {
+                eprintln!("till-kiosk: {e}");
+                ExitCode::from(2)
+            }
         };
     }
     app::take_signals();
@@ -177,5 +89,132 @@ fn main() -> ExitCode {
             eprintln!("till-kiosk: unable to open the window: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `--screenshot`, `--list-screens`, `--bench` and `--bench-first-frame`:
+/// tools for developers, never in the packaged build.
+#[cfg(feature = "devtools")]
+mod devtools {
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+    use till_kiosk::config::WindowSize;
+    use till_kiosk::core::Lang;
+    use till_kiosk::ui::screenshot::{self, ShotOptions};
+
+    /// The panels tills use (7" official Pi display, 7"/10" POS panels,
+    /// 15.6" full HD), landscape and portrait: `--size standard`.
+    const STANDARD_SIZES: &[&str] = &[
+        "800x480",
+        "480x800",
+        "1024x600",
+        "600x1024",
+        "1280x800",
+        "800x1280",
+        "1920x1080",
+        "1080x1920",
+    ];
+
+    fn fail(msg: impl std::fmt::Display) -> ExitCode {
+        eprintln!("till-kiosk: {msg}");
+        ExitCode::from(2)
+    }
+
+    /// The dev tools' arguments.
+    #[derive(clap::Args, Debug)]
+    pub struct DevArgs {
+        /// Render every screen to PNG files in DIR, headless, and exit
+        #[arg(long, value_name = "DIR")]
+        pub screenshot: Option<PathBuf>,
+        /// Screenshot size, repeatable, or `standard` for the panels a till
+        /// uses, both ways up: 800x480, 1024x600, 1280x800, 1920x1080 and
+        /// their portrait turns [default: 800x480]
+        #[arg(long = "size", value_name = "WxH|standard", requires = "screenshot")]
+        pub sizes: Vec<String>,
+        /// Screenshot language, repeatable [default: en and zh]
+        #[arg(long = "lang", value_name = "en|zh", requires = "screenshot")]
+        pub langs: Vec<String>,
+        /// Only this screen (see --list-screens)
+        #[arg(long, value_name = "NAME", requires = "screenshot")]
+        pub screen: Option<String>,
+        /// List the screen names for --screen
+        #[arg(long)]
+        pub list_screens: bool,
+        /// Print UI benchmark figures and exit
+        #[arg(long, hide = true)]
+        pub bench: bool,
+        /// Render the first frame headless, print its time, exit (for the benchmark)
+        #[arg(long, hide = true)]
+        pub bench_first_frame: bool,
+    }
+
+    /// Runs the tool asked for, if any (the first frame needs the config:
+    /// `main` runs that one).
+    pub fn run(dev: DevArgs) -> Option<ExitCode> {
+        let asked = dev.list_screens || dev.screenshot.is_some() || dev.bench;
+        asked.then(|| tool(dev))
+    }
+
+    fn tool(dev: DevArgs) -> ExitCode {
+        if dev.list_screens {
+            for s in till_kiosk::ui::demo::SCENES {
+                println!("{s}");
+            }
+            return ExitCode::SUCCESS;
+        }
+        if let Some(dir) = dev.screenshot {
+            let mut sizes = Vec::new();
+            for s in if dev.sizes.is_empty() {
+                vec!["800x480".to_owned()]
+            } else {
+                dev.sizes
+            }
+            .into_iter()
+            .flat_map(|s| {
+                if s == "standard" {
+                    STANDARD_SIZES.iter().map(|s| (*s).to_owned()).collect()
+                } else {
+                    vec![s]
+                }
+            }) {
+                match WindowSize::try_from(s) {
+                    Ok(w) => sizes.push(slint::PhysicalSize::new(w.width, w.height)),
+                    Err(e) => return fail(e),
+                }
+            }
+            let mut langs = Vec::new();
+            for l in if dev.langs.is_empty() {
+                vec!["en".to_owned(), "zh".to_owned()]
+            } else {
+                dev.langs
+            } {
+                match l.parse::<Lang>() {
+                    Ok(l) => langs.push(l),
+                    Err(e) => return fail(e),
+                }
+            }
+            let opts = ShotOptions {
+                dir,
+                sizes,
+                langs,
+                screen: dev.screen,
+            };
+            return match screenshot::run(&opts) {
+                Ok(files) => {
+                    for f in &files {
+                        println!("{}", f.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            };
+        }
+        if dev.bench {
+            return match till_kiosk::ui::bench::in_process() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            };
+        }
+        ExitCode::SUCCESS
     }
 }

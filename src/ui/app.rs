@@ -9,7 +9,7 @@
 //! a last checkpoint, silence the buzzer, release the pins, exit 0.
 
 use super::controller::{Fault, Kiosk};
-use super::screenshot::HeadlessPlatform;
+use super::headless::HeadlessPlatform;
 pub use super::ui_thread::set_current;
 use super::ui_thread::{call_ui, with_current};
 use super::{AppWindow, Ui};

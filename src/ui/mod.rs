@@ -7,8 +7,12 @@
 //!   module per screen group (sign-in, operators, policy, audit, info,
 //!   recovery, approval) over one state; [`form`] is
 //!   the shared input mechanism; [`view`] is what the screen shows.
-//! * [`app`] runs the real window, [`screenshot`] renders every screen to
-//!   PNG headless, [`bench`] measures start-up and key latency.
+//! * [`app`] runs the real window ([`headless`]: without a display).
+//! * Dev tools, only with the `devtools` feature (tests, benches and
+//!   screenshots switch it on; the packaged build has none of it, so no
+//!   sample passwords or sample master key ship): `screenshot` renders
+//!   every screen to PNG, `demo` builds its scenes, `bench` measures
+//!   start-up and key latency.
 //!
 //! Static UI text is translated by Slint (`@tr`, bundled `.po`); messages
 //! decided by the core come translated from the core, so the kiosk and
@@ -16,11 +20,15 @@
 
 pub mod adapters;
 pub mod app;
+#[cfg(feature = "devtools")]
 pub mod bench;
 pub mod controller;
+#[cfg(feature = "devtools")]
 pub mod demo;
 pub mod form;
+pub mod headless;
 pub mod keymap;
+#[cfg(feature = "devtools")]
 pub mod screenshot;
 pub mod session_engine;
 pub mod ui_thread;
