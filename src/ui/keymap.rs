@@ -7,6 +7,7 @@
 //! themselves (names, admin passwords).
 
 use crate::hw::Key;
+use crate::ui::generated::PadKey;
 use slint::platform::Key as SKey;
 
 fn is(text: &str, k: SKey) -> bool {
@@ -47,17 +48,30 @@ pub fn from_slint(text: &str) -> Option<Key> {
     }
 }
 
-/// Maps an on-screen key name from the Slint keypad.
-pub fn from_onscreen(name: &str) -> Option<Key> {
-    if let Some(c) = name.strip_prefix("CHAR:") {
-        let mut it = c.chars();
-        return match (it.next(), it.next()) {
-            (Some(c), None) if c.is_ascii_digit() => Some(Key::Digit(c as u8 - b'0')),
-            (Some(c), None) => Some(Key::Char(c)),
+/// Maps an on-screen key of the Slint keypad: the kind, and for a digit
+/// or a character its one character of text.
+pub fn from_onscreen(kind: PadKey, text: &str) -> Option<Key> {
+    let one = || {
+        let mut it = text.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => Some(c),
             _ => None,
-        };
+        }
+    };
+    match kind {
+        PadKey::Digit => one()
+            .and_then(|c| c.to_digit(10))
+            .and_then(|d| u8::try_from(d).ok())
+            .map(Key::Digit),
+        PadKey::Char => one().map(|c| match c.to_digit(10) {
+            Some(d) => Key::Digit(u8::try_from(d).unwrap_or(0)),
+            None => Key::Char(c),
+        }),
+        PadKey::Enter => Some(Key::Enter),
+        PadKey::Backspace => Some(Key::Backspace),
+        PadKey::Clear => Some(Key::Clear),
+        PadKey::Cancel => Some(Key::Cancel),
     }
-    name.parse().ok()
 }
 
 #[cfg(test)]
@@ -79,11 +93,12 @@ mod tests {
 
     #[test]
     fn onscreen_keys() {
-        assert_eq!(from_onscreen("5"), Some(Key::Digit(5)));
-        assert_eq!(from_onscreen("ENTER"), Some(Key::Enter));
-        assert_eq!(from_onscreen("CHAR:Q"), Some(Key::Char('Q')));
-        assert_eq!(from_onscreen("CHAR: "), Some(Key::Char(' ')));
-        assert_eq!(from_onscreen("CHAR:"), None);
-        assert_eq!(from_onscreen("bogus"), None);
+        assert_eq!(from_onscreen(PadKey::Digit, "5"), Some(Key::Digit(5)));
+        assert_eq!(from_onscreen(PadKey::Enter, ""), Some(Key::Enter));
+        assert_eq!(from_onscreen(PadKey::Char, "Q"), Some(Key::Char('Q')));
+        assert_eq!(from_onscreen(PadKey::Char, " "), Some(Key::Char(' ')));
+        assert_eq!(from_onscreen(PadKey::Char, ""), None);
+        assert_eq!(from_onscreen(PadKey::Digit, "x"), None);
+        assert_eq!(from_onscreen(PadKey::Digit, "12"), None);
     }
 }

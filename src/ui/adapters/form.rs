@@ -11,8 +11,8 @@ use std::rc::Rc;
 pub fn connect(window: &AppWindow, ui: &Rc<Ui>) {
     let g = window.global::<FormAdapter>();
     let u = ui.clone();
-    g.on_key(move |name| {
-        if let Some(key) = keymap::from_onscreen(&name) {
+    g.on_key(move |kind, text| {
+        if let Some(key) = keymap::from_onscreen(kind, &text) {
             u.update(|k| k.key(key));
         }
     });

@@ -5,7 +5,9 @@ use super::{changed, sync};
 use crate::core::{OperatorId, Role};
 use crate::ui::Ui;
 use crate::ui::controller::OperatorAction;
-use crate::ui::generated::{AppWindow, OperatorRow as SRow, OperatorsAdapter};
+use crate::ui::generated::{
+    AppWindow, OperatorAction as SAction, OperatorRow as SRow, OperatorsAdapter,
+};
 use crate::ui::view::{OperatorRow, View};
 use slint::ComponentHandle;
 use std::rc::Rc;
@@ -29,14 +31,13 @@ pub fn connect(window: &AppWindow, ui: &Rc<Ui>) {
         }
     });
     let u = ui.clone();
-    g.on_action(move |name| {
-        let action = match name.as_str() {
-            "reset" => OperatorAction::Reset,
-            "unlock" => OperatorAction::Unlock,
-            "disable" => OperatorAction::Disable,
-            "enable" => OperatorAction::Enable,
-            "remove" => OperatorAction::Remove,
-            _ => return,
+    g.on_action(move |a| {
+        let action = match a {
+            SAction::Reset => OperatorAction::Reset,
+            SAction::Unlock => OperatorAction::Unlock,
+            SAction::Disable => OperatorAction::Disable,
+            SAction::Enable => OperatorAction::Enable,
+            SAction::Remove => OperatorAction::Remove,
         };
         u.update(|k| k.operator_action(action));
     });

@@ -3,7 +3,10 @@
 use super::changed;
 use crate::ui::Ui;
 use crate::ui::controller::{PolicyNumber, PolicyRule};
-use crate::ui::generated::{AppWindow, PolicyAdapter, Stepper as SStep, Toggle as SToggle};
+use crate::ui::generated::{
+    AppWindow, PolicyAdapter, PolicyNumber as SNumber, PolicyRule as SRule, Stepper as SStep,
+    Toggle as SToggle,
+};
 use crate::ui::view::{Stepper, Toggle, View};
 use slint::ComponentHandle;
 use std::rc::Rc;
@@ -27,24 +30,22 @@ pub fn connect(window: &AppWindow, ui: &Rc<Ui>) {
     let g = window.global::<PolicyAdapter>();
     let u = ui.clone();
     g.on_adjust(move |field, up| {
-        let n = match field.as_str() {
-            "operator-min" => PolicyNumber::OperatorMin,
-            "admin-min" => PolicyNumber::AdminMin,
-            "history" => PolicyNumber::History,
-            "max-age" => PolicyNumber::MaxAge,
-            "warn-days" => PolicyNumber::WarnDays,
-            _ => return,
+        let n = match field {
+            SNumber::OperatorMin => PolicyNumber::OperatorMin,
+            SNumber::AdminMin => PolicyNumber::AdminMin,
+            SNumber::History => PolicyNumber::History,
+            SNumber::MaxAge => PolicyNumber::MaxAge,
+            SNumber::WarnDays => PolicyNumber::WarnDays,
         };
         u.update(|k| k.policy_adjust(n, up));
     });
     let u = ui.clone();
     g.on_toggle(move |rule| {
-        let r = match rule.as_str() {
-            "blocklist" => PolicyRule::Blocklist,
-            "dates" => PolicyRule::Dates,
-            "patterns" => PolicyRule::Patterns,
-            "number-name" => PolicyRule::NumberName,
-            _ => return,
+        let r = match rule {
+            SRule::Blocklist => PolicyRule::Blocklist,
+            SRule::Dates => PolicyRule::Dates,
+            SRule::Patterns => PolicyRule::Patterns,
+            SRule::NumberName => PolicyRule::NumberName,
         };
         u.update(|k| k.policy_toggle(r));
     });
