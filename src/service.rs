@@ -231,31 +231,65 @@ impl Service {
         }
     }
 
-    /// Runs one core operation in a locked transaction; writes the state
-    /// only if the operation changed it (a fresh powered-on checkpoint
-    /// alone is not worth an SD-card write, except the first of a boot).
+    /// The one shape of every operation on a set-up till: take the lock,
+    /// load the state, run `f` over a [`Till`] with the open transaction
+    /// (and the state as it was loaded),
+    /// then write the audit events the core left, whether `f` succeeded or
+    /// the core refused. A store failure writes none: the events would
+    /// describe a change that is not on disk. `f` saves the state when the
+    /// operation's durability rules say (a failure before its check, see
+    /// [`attempt`](Service::attempt)); an operation whose audit line must
+    /// be on disk before it goes on calls
+    /// [`flush_audit`](Service::flush_audit) itself.
+    fn with_till<R>(
+        &self,
+        actor: &Actor,
+        f: impl FnOnce(&mut dyn Txn, &mut Till<'_>, &TillState) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError> {
+        let mut txn = self.lock()?;
+        let mut state = txn.load()?.ok_or(ServiceError::NotSetUp)?;
+        // As loaded: opening a Till already moves the powered-on clock
+        // (and may take a new boot id), which is itself worth a write.
+        let loaded = state.clone();
+        let now = self.now();
+        let mut till = Till::new(&mut state, &self.settings, now, actor.clone());
+        let result = f(&mut *txn, &mut till, &loaded);
+        if !matches!(result, Err(ServiceError::Store(_))) {
+            self.flush_audit(&mut *txn, &mut till);
+        }
+        result
+    }
+
+    /// Writes the audit events the core has left so far.
+    fn flush_audit(&self, txn: &mut dyn Txn, till: &mut Till<'_>) {
+        let events = std::mem::take(&mut till.events);
+        let now = till.now().clone();
+        self.write_audit(txn, events, &now);
+    }
+
+    /// Runs one core operation (see [`with_till`](Service::with_till)) and
+    /// writes the state only if the operation changed it (a fresh
+    /// powered-on checkpoint alone is not worth an SD-card write, except
+    /// the first of a boot).
     fn transact<R>(
         &self,
         actor: &Actor,
         f: impl FnOnce(&mut Till<'_>) -> Result<R, TillError>,
     ) -> Result<R, ServiceError> {
-        let mut txn = self.lock()?;
-        let mut state = txn.load()?.ok_or(ServiceError::NotSetUp)?;
-        let mut before = state.clone();
-        let now = self.now();
-        let mut till = Till::new(&mut state, &self.settings, now.clone(), actor.clone());
-        let result = f(&mut till);
-        let events = std::mem::take(&mut till.events);
-        state.prune();
-        // A new boot id (a reboot, or a process that cannot read it) is
-        // written at once: from then on this boot's time counts.
-        let new_boot = state.power.boot_id != before.power.boot_id;
-        before.power = state.power.clone();
-        if state != before || new_boot {
-            txn.save(&state)?;
-        }
-        self.write_audit(&mut *txn, events, &now);
-        Ok(result?)
+        self.with_till(actor, |txn, till, loaded| {
+            let result = f(till);
+            let state = till.state_mut();
+            state.prune();
+            // A new boot id (a reboot, or a process that cannot read it) is
+            // written at once: from then on this boot's time counts.
+            let new_boot = state.power.boot_id != loaded.power.boot_id;
+            let mut before = loaded.clone();
+            before.power = state.power.clone();
+            if *state != before || new_boot {
+                txn.save(state)?;
+            }
+            Ok(result?)
+        })
     }
 
     /// Appends events that change no state (sign-out, faults).
@@ -500,15 +534,9 @@ impl Service {
         id: OperatorId,
         password: &Secret,
     ) -> Result<AuthOutcome, ServiceError> {
-        let mut txn = self.lock()?;
-        let mut state = txn.load()?.ok_or(ServiceError::NotSetUp)?;
-        let now = self.now();
-        let mut till = Till::new(&mut state, &self.settings, now.clone(), actor.clone());
-        let outcome = self.attempt(&mut *txn, &mut till, id, password, true);
-        let events = std::mem::take(&mut till.events);
-        let outcome = outcome?;
-        self.write_audit(&mut *txn, events, &now);
-        Ok(outcome)
+        self.with_till(actor, |txn, till, _| {
+            self.attempt(txn, till, id, password, true)
+        })
     }
 
     /// The two-phase attempt inside an open transaction: record the
@@ -544,28 +572,21 @@ impl Service {
         new: &Secret,
         confirm: &Secret,
     ) -> Result<(), ServiceError> {
-        let mut txn = self.lock()?;
-        let mut state = txn.load()?.ok_or(ServiceError::NotSetUp)?;
-        let now = self.now();
-        let mut till = Till::new(&mut state, &self.settings, now.clone(), actor.clone());
-        // Rules that need no secret first, so a typo in the new password
-        // does not cost a try. Unknown numbers skip this (it would say
-        // "does not exist") and fail as a wrong password below.
-        let result = (|| {
+        self.with_till(actor, |txn, till, _| {
+            // Rules that need no secret first, so a typo in the new password
+            // does not cost a try. Unknown numbers skip this (it would say
+            // "does not exist") and fail as a wrong password below.
             if till.state().operators.contains_key(&id) {
                 till.check_new_password(id, new, confirm)?;
             }
-            match self.attempt(txn.as_mut(), &mut till, id, old, false)? {
+            match self.attempt(txn, till, id, old, false)? {
                 o if o.signed_in() => {}
                 o => return Err(TillError::Auth(o).into()),
             }
             let r = till.set_own_password(id, new, confirm);
             txn.save(till.state())?;
             Ok(r?)
-        })();
-        let events = std::mem::take(&mut till.events);
-        self.write_audit(&mut *txn, events, &now);
-        result
+        })
     }
 
     // ---- operators ---------------------------------------------------
@@ -751,23 +772,16 @@ impl Service {
         new: &Secret,
         confirm: &Secret,
     ) -> Result<(), ServiceError> {
-        let mut txn = self.lock()?;
-        let mut state = txn.load()?.ok_or(ServiceError::NotSetUp)?;
-        let now = self.now();
-        let mut till = Till::new(&mut state, &self.settings, now.clone(), actor.clone());
-        let begun = till.begin_recovery(id);
-        txn.save(till.state())?;
-        let events = std::mem::take(&mut till.events);
-        self.write_audit(&mut *txn, events, &now);
-        let pending = begun?;
-        let result = (|| {
-            let key = self.till_key(&mut *txn)?;
+        self.with_till(actor, |txn, till, _| {
+            let begun = till.begin_recovery(id);
+            txn.save(till.state())?;
+            // Counted and audited before the code is looked at.
+            self.flush_audit(txn, till);
+            let pending = begun?;
+            let key = self.till_key(txn)?;
             let r = till.finish_recovery(pending, &key, code, new, confirm);
             txn.save(till.state())?;
             Ok(r?)
-        })();
-        let events = std::mem::take(&mut till.events);
-        self.write_audit(&mut *txn, events, &now);
-        result
+        })
     }
 }

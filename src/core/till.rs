@@ -474,6 +474,16 @@ impl<'a> Till<'a> {
         }
     }
 
+    /// The state, to prune and save: the service's transaction.
+    pub fn state_mut(&mut self) -> &mut TillState {
+        self.state
+    }
+
+    /// The time this operation runs at.
+    pub fn now(&self) -> &Now {
+        &self.now
+    }
+
     /// The state, read-only.
     pub fn state(&self) -> &TillState {
         self.state
