@@ -102,7 +102,8 @@ impl<'de> Deserialize<'de> for Actor {
 }
 
 /// Why a session ended: the kiosk, the audit log and the session API's
-/// `signed_out` event all use this one type.
+/// `signed_out` event all use this one type (serialised as `button`,
+/// `idle`, `api`, `locked`, `fault`, `shutdown`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignOutReason {
@@ -118,20 +119,6 @@ pub enum SignOutReason {
     Fault,
     /// The kiosk shut down.
     Shutdown,
-}
-
-impl SignOutReason {
-    /// The word in the session API's `signed_out` event and the audit file.
-    pub fn code(self) -> &'static str {
-        match self {
-            SignOutReason::Button => "button",
-            SignOutReason::Idle => "idle",
-            SignOutReason::Api => "api",
-            SignOutReason::Locked => "locked",
-            SignOutReason::Fault => "fault",
-            SignOutReason::Shutdown => "shutdown",
-        }
-    }
 }
 
 /// How a supervisor approval ended, with why, for the audit log.

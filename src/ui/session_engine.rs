@@ -101,7 +101,7 @@ pub fn event_line(e: &KioskEvent, now: WallTime) -> String {
         KioskEvent::SignedOut { id, reason } => protocol::event(
             "signed_out",
             &t,
-            json!({"operator": id.to_string(), "reason": reason.code()}),
+            json!({"operator": id.to_string(), "reason": reason}),
         ),
         KioskEvent::IdleWarning { secs } => {
             protocol::event("idle_warning", &t, json!({"seconds": secs}))
