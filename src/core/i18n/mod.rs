@@ -1,10 +1,13 @@
 //! The two languages the till speaks, for messages produced in Rust.
 //!
 //! The Slint UI translates its own strings with `@tr()` and bundled gettext
-//! catalogues; messages that the core produces (policy rejections, sign-in
-//! outcomes) are translated here so `tillctl` and the UI say the same thing.
+//! catalogues; messages that the core produces are worded here, one English
+//! and one Chinese wording per typed fact, so `tillctl` and the UI say the
+//! same thing: [`audit`] for the audit log's facts, [`till`] for sign-in
+//! outcomes, refusals and operator states.
 
 pub mod audit;
+pub mod till;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

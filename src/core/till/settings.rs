@@ -1,0 +1,43 @@
+//! The till's settings an admin changes: policy, language, name.
+
+use super::*;
+
+impl Till<'_> {
+    // ---- settings ------------------------------------------------------
+
+    /// Sets the policy (tightened to at least the config's). Returns what is now in force.
+    pub fn set_policy(&mut self, wanted: &PasswordPolicy) -> Result<PasswordPolicy, TillError> {
+        self.require_admin()?;
+        let effective = wanted.at_least(&self.settings.policy);
+        self.state.policy = Some(effective.clone());
+        let e = self.audit(EventKind::PolicyChanged, None, Outcome::Ok);
+        e.detail = Some(AuditDetail::Policy {
+            cashier_min: effective.operator_length.min,
+            admin_min: effective.admin_length.min,
+            history: effective.history,
+            max_age_days: effective.max_age_days,
+        });
+        Ok(effective)
+    }
+
+    /// Sets the UI language (anyone may: it is a display preference).
+    pub fn set_language(&mut self, lang: Lang) {
+        if self.state.language != lang {
+            self.state.language = lang;
+            self.audit(EventKind::SettingsChanged, None, Outcome::Ok)
+                .detail = Some(AuditDetail::Language { lang });
+        }
+    }
+
+    /// Renames the terminal.
+    pub fn set_terminal_name(&mut self, name: &str) -> Result<(), TillError> {
+        if !self.state.operators.is_empty() {
+            self.require_admin()?;
+        }
+        let name = clean_name(name)?;
+        self.state.terminal_name = name.clone();
+        self.audit(EventKind::SettingsChanged, None, Outcome::Ok)
+            .detail = Some(AuditDetail::TerminalName { name });
+        Ok(())
+    }
+}
