@@ -32,6 +32,8 @@ impl std::fmt::Debug for Hardware {
 extern "C" fn wake(_: std::ffi::c_int) {}
 
 /// Starts the configured devices; keys go to `sink`.
+///
+/// Long on purpose: one block per device (buzzer, keypad, input devices), each with its fallback; the order is start-up order.
 pub fn start(cfg: &Config, sink: KeySink) -> Hardware {
     let mut problems = Vec::new();
     let b = &cfg.buzzer;

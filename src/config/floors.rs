@@ -83,6 +83,8 @@ fn strong_enough(s: &Schedule) -> Result<(), String> {
 }
 
 /// The first floor `c` breaks, if any.
+///
+/// Long on purpose: one check per security floor, in the order the docs list them.
 pub fn check(c: &Config) -> Result<(), Breach> {
     let s = c.settings();
     let l = &c.lockout;

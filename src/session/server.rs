@@ -327,6 +327,7 @@ impl Server {
             });
     }
 
+    /// Long on purpose: the accept loop and its bounds (peer credentials, per-program limits, the shared key queue) in one place, so every limit a client meets can be checked in one reading.
     #[allow(clippy::too_many_arguments)] // one connection's whole context
     fn serve(
         &self,

@@ -315,6 +315,8 @@ fn select_backend(_opts: &AppOptions) -> Result<(), slint::PlatformError> {
 }
 
 /// Runs the kiosk until shut down (or, windowed on a desktop, closed).
+///
+/// Long on purpose: start-up in the order it must happen (state, hardware, window, sockets, watchdog); each step is a call, and splitting would hide that order.
 pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     let cfg = opts.loaded.config.clone();
     let _console =

@@ -202,6 +202,8 @@ fn params_taking(target: Duration) -> Result<crate::core::hashing::HashParams, S
 /// The sign-in screen over a real state directory: what each key costs the
 /// UI thread, and the longest the event loop stalls during a sign-in whose
 /// password hash costs ~250 ms (a Pi's calibrated cost).
+///
+/// Long on purpose: one benchmark, set-up, run and report in the order they happen, so its figures can be read against its code.
 fn sign_in_on_disk(window: &AppWindow) -> Result<(), String> {
     use crate::config::parse_config;
     use crate::core::{Actor, OperatorId, Role, Secret};
@@ -352,6 +354,8 @@ fn ctxt_switches(tid: i32) -> u64 {
 /// A key pressed on the (simulated) matrix keypad, through the real
 /// driver thread and event loop, until the UI has taken it and until the
 /// buzzer has started its click; then how often an idle keypad wakes.
+///
+/// Long on purpose: one benchmark, set-up, run and report in the order they happen, so its figures can be read against its code.
 fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> {
     use crate::hw::buzzer::{PatternBuzzer, Patterns, RecordingTone};
     use crate::hw::keypad::{self, KeyMap, Stats, Timing, sim::SimMatrix};

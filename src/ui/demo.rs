@@ -71,6 +71,8 @@ fn pin(n: u8) -> String {
 
 impl Base {
     /// Builds the sample till: 9 operators in every status, some history.
+    ///
+    /// Long on purpose: the sample till's operators and history, as data.
     pub fn build(lang: Lang) -> Base {
         let clock = Arc::new(FakeClock::new(WallTime(1_793_000_000_000)));
         let store = Arc::new(MemoryStore::new());
@@ -299,6 +301,7 @@ pub fn scene(base: &Base, name: &str) -> Result<Kiosk, String> {
     Ok(k)
 }
 
+/// Long on purpose: one arm per screenshot scene, each a few lines; a table reads better whole than split.
 fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
     let (mut k, clock, store) = base.kiosk();
     let admin = |k: &mut Kiosk| sign_in(k, "00", ADMIN_PW);

@@ -278,6 +278,8 @@ fn main() -> ExitCode {
 }
 
 /// Runs one parsed command; returns the exit code.
+///
+/// Long on purpose: one arm per top-level command: the dispatch table of the contract in the README.
 pub fn run(cli: Cli) -> Res {
     // Commands that need no state or config of this till.
     match &cli.command {

@@ -55,6 +55,7 @@ pub(crate) fn auth_line(o: &AuthOutcome) -> String {
     }
 }
 
+/// Long on purpose: one arm per `tillctl operator` subcommand: a dispatch table.
 pub(crate) fn operator(ctx: &Ctx, cmd: OperatorCmd, input: &mut SecretInput) -> Res {
     let actor = ctx.actor();
     match cmd {

@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Long on purpose: one arm per `tillctl session` subcommand: a dispatch table.
 pub(crate) fn session(ctx: &Ctx, cmd: SessionCmd) -> Res {
     use till_kiosk::session::client::Client;
     let socket = match &cmd {

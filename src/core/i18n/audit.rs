@@ -13,6 +13,7 @@ use crate::core::lockout::Penalty;
 use crate::core::operator::Role as OperatorRole;
 
 impl Localized for EventKind {
+    /// Long on purpose: one arm per audited fact, each with its two wordings: the wording table itself.
     fn message(&self, lang: Lang) -> String {
         use EventKind::*;
         let (en, zh) = match self {
@@ -297,6 +298,8 @@ mod tests {
     /// One of every detail (the match in `message` is exhaustive, so a new
     /// variant fails to build until it is worded; this list makes sure each
     /// wording is in the staff's language and carries its numbers).
+    ///
+    /// Long on purpose: test data, one of every detail.
     fn samples() -> Vec<AuditDetail> {
         use AuditDetail::*;
         let s = |x: &str| x.to_owned();

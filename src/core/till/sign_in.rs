@@ -49,6 +49,8 @@ impl Till<'_> {
 
     /// Phase two: checks the password. On success the recorded failure is
     /// undone; on failure it stands.
+    ///
+    /// Long on purpose: the check, the failure that stands and the undo on success are the security property; kept in one reading on purpose.
     pub fn finish_sign_in(&mut self, attempt: PendingAttempt, password: &Secret) -> AuthOutcome {
         let id = attempt.id;
         let (hash, enabled) = match self.state.operators.get(&id) {

@@ -167,6 +167,7 @@ impl Kiosk {
         }
     }
 
+    /// Long on purpose: one arm per sign-in outcome, each what the screen does next.
     pub(super) fn sign_in_checked(
         &mut self,
         id: OperatorId,

@@ -9,23 +9,71 @@ impl Kiosk {
     pub fn view(&self) -> View {
         let lang = self.lang;
         let wall = self.clock.wall();
-        let now_ms = self.now_ms();
-        let (mut message_kind, mut message) = (self.msg.0, self.msg.1.clone());
-        if let Some(lock) = self.lock {
-            message_kind = MsgKind::Error;
-            let secs = |t: u64| t.saturating_sub(now_ms).div_ceil(1000).max(1);
-            message = match lock.until_ms {
-                Some(t) if lock.whole_till => AuthOutcome::Paused { secs: secs(t) }.message(lang),
-                Some(t) => AuthOutcome::Locked { secs: secs(t) }.message(lang),
-                None => AuthOutcome::LockedUntilAdmin.message(lang),
-            };
+        let (message_kind, message) = self.message_view();
+        View {
+            screen: self.screen,
+            lang: lang.code(),
+            terminal_name: self.terminal_name.clone(),
+            clock: local_time(wall, "%H:%M"),
+            date: local_date(wall, lang),
+            who: self
+                .session
+                .as_ref()
+                .map(|s| format!("{} {}", s.id, s.name))
+                .unwrap_or_default(),
+            admin: self.session.as_ref().is_some_and(|s| s.role == Role::Admin),
+            forced: self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.must_change.is_some()),
+            banner: self.banner(),
+            idle_secs: self.idle_secs(),
+            message,
+            message_kind,
+            form: self.form_view(),
+            operators: self.operators_view(),
+            policy: self.policy_view(),
+            audit: if self.screen == Screen::Audit {
+                self.audit.rows.clone()
+            } else {
+                Vec::new()
+            },
+            audit_filter: self
+                .audit
+                .filter
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            recovery: self.recovery_view(),
+            info: self.info.clone(),
+            fault: self.fault_view(),
+            warn_not_persistent: !self.persistent,
+            approval: self.approval_view(),
         }
+    }
+
+    /// The message line: a running lock on the number typed, live, or the
+    /// last thing said.
+    fn message_view(&self) -> (MsgKind, String) {
+        let Some(lock) = self.lock else {
+            return self.msg.clone();
+        };
+        let now_ms = self.now_ms();
+        let secs = |t: u64| t.saturating_sub(now_ms).div_ceil(1000).max(1);
+        let text = match lock.until_ms {
+            Some(t) if lock.whole_till => AuthOutcome::Paused { secs: secs(t) }.message(self.lang),
+            Some(t) => AuthOutcome::Locked { secs: secs(t) }.message(self.lang),
+            None => AuthOutcome::LockedUntilAdmin.message(self.lang),
+        };
+        (MsgKind::Error, text)
+    }
+
+    fn form_view(&self) -> FormView {
         let active_takes_letters = self
             .form
             .fields
             .get(self.form.active)
             .is_some_and(Field::takes_letters);
-        let form = FormView {
+        FormView {
             fields: self
                 .form
                 .fields
@@ -44,8 +92,14 @@ impl Kiosk {
             letters_allowed: active_takes_letters,
             locked: self.lock.is_some(),
             hints: self.checklist(),
-        };
-        let banner = match self.session.as_ref().and_then(|s| s.expires_in_days) {
+        }
+    }
+
+    /// The strip across a home screen: a password about to expire, or a
+    /// till without recovery while an admin is there to act.
+    fn banner(&self) -> String {
+        let lang = self.lang;
+        match self.session.as_ref().and_then(|s| s.expires_in_days) {
             Some(d) if d <= 1 => lang.pick(
                 "Your password expires tomorrow. Change it now in Settings.",
                 "您的密码明天过期。请在“设置”中修改。",
@@ -58,77 +112,32 @@ impl Kiosk {
                 Note::NoRecoveryYet.message(lang)
             }
             None => String::new(),
+        }
+    }
+
+    fn recovery_view(&self) -> RecoveryView {
+        let c = self.recovery.challenge.as_ref();
+        RecoveryView {
+            ready: self.recovery.ready,
+            serial: c.map(|c| c.serial.clone()).unwrap_or_default(),
+            code: c.map(Challenge::nonce_grouped).unwrap_or_default(),
+            challenge: c.map(|c| c.to_string()).unwrap_or_default(),
+            phase: self.recovery.phase,
+        }
+    }
+
+    fn approval_view(&self) -> ApprovalView {
+        let Some(a) = &self.approval else {
+            return ApprovalView::default();
         };
-        View {
-            screen: self.screen,
-            lang: lang.code(),
-            terminal_name: self.terminal_name.clone(),
-            clock: local_time(wall, "%H:%M"),
-            date: local_date(wall, lang),
-            who: self
-                .session
-                .as_ref()
-                .map(|s| format!("{} {}", s.id, s.name))
-                .unwrap_or_default(),
-            admin: self.session.as_ref().is_some_and(|s| s.role == Role::Admin),
-            forced: self
-                .session
-                .as_ref()
-                .is_some_and(|s| s.must_change.is_some()),
-            banner,
-            idle_secs: self.idle_secs(),
-            message,
-            message_kind,
-            form,
-            operators: self.operators_view(),
-            policy: self.policy_view(),
-            audit: if self.screen == Screen::Audit {
-                self.audit.rows.clone()
-            } else {
-                Vec::new()
-            },
-            audit_filter: self
-                .audit
-                .filter
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-            recovery: RecoveryView {
-                ready: self.recovery.ready,
-                serial: self
-                    .recovery
-                    .challenge
-                    .as_ref()
-                    .map(|c| c.serial.clone())
-                    .unwrap_or_default(),
-                code: self
-                    .recovery
-                    .challenge
-                    .as_ref()
-                    .map(Challenge::nonce_grouped)
-                    .unwrap_or_default(),
-                challenge: self
-                    .recovery
-                    .challenge
-                    .as_ref()
-                    .map(|c| c.to_string())
-                    .unwrap_or_default(),
-                phase: self.recovery.phase,
-            },
-            info: self.info.clone(),
-            fault: self.fault_view(),
-            warn_not_persistent: !self.persistent,
-            approval: match &self.approval {
-                None => ApprovalView::default(),
-                Some(a) => ApprovalView {
-                    active: true,
-                    action: a.req.action.clone(),
-                    label: action_label(&a.req.action, self.lang),
-                    amount: a.req.amount.clone().unwrap_or_default(),
-                    reason: a.req.reason.clone().unwrap_or_default(),
-                    secs_left: i32::try_from(a.deadline_ms.saturating_sub(now_ms).div_ceil(1000))
-                        .unwrap_or(0),
-                },
-            },
+        let left_ms = a.deadline_ms.saturating_sub(self.now_ms());
+        ApprovalView {
+            active: true,
+            action: a.req.action.clone(),
+            label: action_label(&a.req.action, self.lang),
+            amount: a.req.amount.clone().unwrap_or_default(),
+            reason: a.req.reason.clone().unwrap_or_default(),
+            secs_left: i32::try_from(left_ms.div_ceil(1000)).unwrap_or(0),
         }
     }
 
