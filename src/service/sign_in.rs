@@ -1,0 +1,108 @@
+//! Sign-in and changing one's own password: a failure is on disk before
+//! the password is checked.
+
+use super::*;
+
+impl Service {
+    // ---- sign-in -----------------------------------------------------
+
+    /// Whether `id` may try now (the sign-in screen's countdown).
+    pub fn gate(&self, id: OperatorId) -> Result<Gate, ServiceError> {
+        self.transact(&Actor::System, |t| Ok(t.gate(id)))
+    }
+
+    /// [`gate`](Service::gate) for the sign-in screen, asked at every key:
+    /// from the copy in `cache` while the state file is unchanged (by its
+    /// [`Stamp`](crate::store::Stamp)) and the copy is under 5 s old,
+    /// else from the store, refreshing the copy. The wait is worked out
+    /// from the current clock either way. A display hint only: an attempt
+    /// always goes through the store.
+    pub fn gate_cached(&self, cache: &mut GateCache, id: OperatorId) -> Result<Gate, ServiceError> {
+        let now = self.now();
+        let ms = now.boot.since_boot_ms;
+        if let Some(held) = &mut cache.0
+            && ms.saturating_sub(held.at_ms) < GateCache::MAX_AGE_MS
+            && self.backend.stamp().is_some_and(|s| s == held.stamp)
+        {
+            let till = Till::new(&mut held.state, &self.settings, now, Actor::System);
+            return Ok(till.gate(id));
+        }
+        cache.0 = None;
+        // The stamp is taken under the lock, so no other writer slips in
+        // between it and the copy.
+        let (gate, state, stamp) = self.transact(&Actor::System, |t| {
+            Ok((t.gate(id), t.state().clone(), self.backend.stamp()))
+        })?;
+        if let Some(stamp) = stamp {
+            cache.0 = Some(HeldState {
+                stamp,
+                at_ms: ms,
+                state,
+            });
+        }
+        Ok(gate)
+    }
+
+    /// One sign-in attempt, through the lockout. The failure is on disk
+    /// before the password is even checked.
+    pub fn authenticate(
+        &self,
+        actor: &Actor,
+        id: OperatorId,
+        password: &Secret,
+    ) -> Result<AuthOutcome, ServiceError> {
+        self.with_till(actor, |txn, till, _| {
+            self.attempt(txn, till, id, password, true)
+        })
+    }
+
+    /// The two-phase attempt inside an open transaction: record the
+    /// failure durably, check, then undo it on success. With
+    /// `save_success` false the caller writes the state itself next.
+    pub(super) fn attempt(
+        &self,
+        txn: &mut dyn Txn,
+        till: &mut Till<'_>,
+        id: OperatorId,
+        password: &Secret,
+        save_success: bool,
+    ) -> Result<AuthOutcome, ServiceError> {
+        let pending: PendingAttempt = match till.begin_sign_in(id) {
+            Ok(p) => p,
+            Err(refused) => return Ok(refused),
+        };
+        txn.save(till.state())?;
+        let outcome = till.finish_sign_in(pending, password);
+        if save_success && outcome.signed_in() {
+            txn.save(till.state())?;
+        }
+        Ok(outcome)
+    }
+
+    /// Changes `id`'s own password: the old one goes through the same
+    /// lockout as a sign-in.
+    pub fn change_password(
+        &self,
+        actor: &Actor,
+        id: OperatorId,
+        old: &Secret,
+        new: &Secret,
+        confirm: &Secret,
+    ) -> Result<(), ServiceError> {
+        self.with_till(actor, |txn, till, _| {
+            // Rules that need no secret first, so a typo in the new password
+            // does not cost a try. Unknown numbers skip this (it would say
+            // "does not exist") and fail as a wrong password below.
+            if till.state().operators.contains_key(&id) {
+                till.check_new_password(id, new, confirm)?;
+            }
+            match self.attempt(txn, till, id, old, false)? {
+                o if o.signed_in() => {}
+                o => return Err(TillError::Auth(o).into()),
+            }
+            let r = till.set_own_password(id, new, confirm);
+            txn.save(till.state())?;
+            Ok(r?)
+        })
+    }
+}
