@@ -12,12 +12,14 @@ use super::clock::{BootInstant, WallTime};
 use super::i18n::Lang;
 use super::lockout::Penalty;
 use super::operator::{OperatorId, Role};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// Who did something.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Who did something. Stored as the short string [`Display`](fmt::Display)
+/// writes; reading never fails (see [`FromStr`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
 pub enum Actor {
     /// A signed-in operator (or someone typing at the sign-in screen).
     Operator(OperatorId),
@@ -88,16 +90,15 @@ impl FromStr for Actor {
     }
 }
 
-impl Serialize for Actor {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+impl From<Actor> for String {
+    fn from(a: Actor) -> String {
+        a.to_string()
     }
 }
 
-impl<'de> Deserialize<'de> for Actor {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(s.parse().unwrap_or_else(|never| match never {}))
+impl From<String> for Actor {
+    fn from(s: String) -> Actor {
+        s.parse().unwrap_or_else(|never| match never {})
     }
 }
 
