@@ -27,7 +27,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use till_kiosk::config::{self, Config, ConfigError, Loaded};
 use till_kiosk::core::hashing::{FLOOR, HashParams};
-use till_kiosk::core::lockout::Penalty;
 use till_kiosk::core::recovery::{Challenge, TillKey, group4};
 use till_kiosk::core::{
     Actor, AuditRecord, AuthOutcome, Lang, Localized, OperatorId, Role, Secret, TillError, WallTime,

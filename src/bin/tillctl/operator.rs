@@ -28,23 +28,9 @@ pub(crate) fn auth_line(o: &AuthOutcome) -> String {
                 "ok, but {id} {name} must change the password first: {why} (tillctl passwd {id})"
             )
         }
-        AuthOutcome::Wrong { penalty } => match penalty {
-            Penalty::TriesLeft { tries_left: 1 } => {
-                "wrong operator number or password: 1 try left before a wait".into()
-            }
-            Penalty::TriesLeft { tries_left } => {
-                format!("wrong operator number or password: {tries_left} tries left before a wait")
-            }
-            Penalty::Wait { secs } => {
-                format!("wrong operator number or password: locked for {secs} seconds")
-            }
-            Penalty::UntilAdmin => {
-                "wrong operator number or password: now locked until an admin unlocks".into()
-            }
-            Penalty::Paused { secs } => format!(
-                "wrong operator number or password: too many wrong attempts at this till, paused for {secs} seconds"
-            ),
-        },
+        // The same words as the till's screen (core::i18n); the exit code
+        // and --json carry the penalty for scripts.
+        AuthOutcome::Wrong { .. } => o.message(Lang::En),
         AuthOutcome::Locked { secs } => format!("locked: {secs} seconds remaining"),
         AuthOutcome::Paused { secs } => format!(
             "the till is paused after many wrong attempts: {secs} seconds remaining (tillctl unlock-terminal ends it)"
