@@ -103,3 +103,44 @@ fn the_admin_signs_in_too() {
     k.send(&format!("0 0 {} ENTER", spaced(ADMIN_PIN)));
     assert_eq!(k.state()["screen"], "admin-home");
 }
+
+#[test]
+fn the_kiosk_writes_its_metrics_file_when_configured() {
+    let mut k = common::headless::start_with(
+        |dir| {
+            format!(
+                "metrics:\n  textfile: {}\n",
+                dir.join("node-exporter/till-kiosk.prom").display()
+            )
+        },
+        &[],
+    );
+    let prom = k.path("node-exporter/till-kiosk.prom");
+    // The directory is node_exporter's to create; until it exists the
+    // kiosk says so in its log and keeps going.
+    std::fs::create_dir_all(prom.parent().unwrap()).unwrap();
+    // A wrong PIN counts; the file is rewritten within 15 s.
+    k.send("CANCEL 0 1 1 1 2 2 3 3 4 4 ENTER");
+    common::headless::wait_until(
+        Duration::from_secs(40),
+        || {
+            std::fs::read_to_string(&prom).is_ok_and(|t| {
+                t.contains("till_failed_attempts_total{event=\"sign_in\",outcome=\"failed\"} 1")
+            })
+        },
+        || format!("{:?}", std::fs::read_to_string(&prom)),
+    );
+    let text = std::fs::read_to_string(&prom).unwrap();
+    for line in [
+        "till_state_ok 1",
+        "till_lockouts_active{scope=\"operator\"} 0",
+        "till_hardware_problems 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+    }
+    assert!(
+        text.contains("till_last_sign_in_timestamp_seconds"),
+        "{text}"
+    );
+    assert_eq!(k.stop().code(), Some(0));
+}

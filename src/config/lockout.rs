@@ -176,6 +176,9 @@ pub struct AuditConfig {
     pub max_bytes: u64,
     /// Rotated files to keep.
     pub keep: u32,
+    /// Also send each event to the systemd journal as a structured entry
+    /// (`TILL_EVENT=`, ...; see `journal`), where one is running.
+    pub journal: bool,
 }
 
 impl Default for AuditConfig {
@@ -184,6 +187,7 @@ impl Default for AuditConfig {
         AuditConfig {
             max_bytes: r.max_bytes,
             keep: r.keep,
+            journal: true,
         }
     }
 }

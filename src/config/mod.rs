@@ -12,12 +12,14 @@
 
 mod devices;
 mod duration;
+mod fleet;
 pub mod floors;
 mod lockout;
 mod session;
 
 pub use devices::*;
 pub use duration::*;
+pub use fleet::*;
 pub use lockout::*;
 pub use session::*;
 
@@ -73,6 +75,8 @@ pub struct Config {
     pub kiosk: KioskConfig,
     /// The sales software's socket.
     pub session_api: SessionApiConfig,
+    /// The Prometheus textfile.
+    pub metrics: MetricsConfig,
 }
 
 impl Config {

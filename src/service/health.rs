@@ -157,6 +157,7 @@ impl Service {
             }
         }
         txn.save(&state)?;
+        self.note_terminal(&state.terminal_name);
         self.write_audit(&mut *txn, events, &now);
         Ok(aside)
     }

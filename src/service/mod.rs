@@ -17,11 +17,12 @@ use crate::core::{
     AuthOutcome, EventKind, Lang, OperatorId, OperatorView, Outcome, PasswordPolicy, Role, Secret,
     TillState,
 };
+use crate::journal::{AuditSink, JOURNAL_SOCKET, Journal};
 use crate::store::{AuditLog, Backend, StoreError, Txn};
 use crate::sys::{self, Persistence, SerialSource};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 mod admin;
@@ -145,6 +146,10 @@ pub struct Service {
     default_terminal_name: String,
     default_language: Lang,
     checkpoint_interval: Duration,
+    sinks: Vec<Arc<dyn AuditSink>>,
+    /// The terminal's name as last read, for the sinks' copies of events
+    /// written without loading the state (sign-out, faults).
+    terminal: Arc<Mutex<String>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -158,16 +163,26 @@ impl std::fmt::Debug for Service {
 impl Service {
     /// A service over `backend` with the rules in `config`.
     pub fn new(backend: Arc<dyn Backend>, config: &Config, clock: Arc<dyn Clock>) -> Service {
+        let default_terminal_name = config
+            .terminal_name
+            .clone()
+            .unwrap_or_else(|| "Till".into());
+        let mut sinks: Vec<Arc<dyn AuditSink>> = Vec::new();
+        if config.audit.journal {
+            match Journal::new(JOURNAL_SOCKET, &program_name()) {
+                Ok(j) => sinks.push(Arc::new(j)),
+                Err(e) => tracing::warn!("no journal copy of the audit log: {e}"),
+            }
+        }
         Service {
             backend,
             settings: config.settings(),
             clock,
             serial_probe: Arc::new(sys::hardware_serial),
             require_persistent: config.require_persistent_state,
-            default_terminal_name: config
-                .terminal_name
-                .clone()
-                .unwrap_or_else(|| "Till".into()),
+            default_terminal_name: default_terminal_name.clone(),
+            terminal: Arc::new(Mutex::new(default_terminal_name)),
+            sinks,
             default_language: config.default_language,
             checkpoint_interval: config.lockout.checkpoint_interval.0,
         }
@@ -176,6 +191,13 @@ impl Service {
     /// Replaces the serial probe (tests pin a serial).
     pub fn with_serial_probe(mut self, probe: SerialProbe) -> Service {
         self.serial_probe = probe;
+        self
+    }
+
+    /// Also sends every audit record to `sink` (the journal, the metrics)
+    /// once it is written.
+    pub fn with_audit_sink(mut self, sink: Arc<dyn AuditSink>) -> Service {
+        self.sinks.push(sink);
         self
     }
 
@@ -234,6 +256,12 @@ impl Service {
             // must not undo it or hide its result.
             tracing::error!("audit log not written: {e}");
         }
+        if !self.sinks.is_empty() {
+            let terminal = self.terminal.lock().map(|t| t.clone()).unwrap_or_default();
+            for sink in &self.sinks {
+                sink.audited(&records, &terminal);
+            }
+        }
     }
 
     /// The one shape of every operation on a set-up till: take the lock,
@@ -259,10 +287,20 @@ impl Service {
         let now = self.now();
         let mut till = Till::new(&mut state, &self.settings, now, actor.clone());
         let result = f(&mut *txn, &mut till, &loaded);
+        self.note_terminal(&till.state().terminal_name);
         if !matches!(result, Err(ServiceError::Store(_))) {
             self.flush_audit(&mut *txn, &mut till);
         }
         result
+    }
+
+    /// Remembers the terminal's name for the sinks' copies.
+    fn note_terminal(&self, name: &str) {
+        if let Ok(mut t) = self.terminal.lock()
+            && *t != name
+        {
+            name.clone_into(&mut t);
+        }
     }
 
     /// Writes the audit events the core has left so far.
@@ -301,6 +339,11 @@ impl Service {
     pub fn record(&self, events: Vec<AuditEvent>) -> Result<(), ServiceError> {
         let mut txn = self.lock()?;
         let now = self.now();
+        if !self.sinks.is_empty()
+            && let Ok(Some(state)) = txn.load()
+        {
+            self.note_terminal(&state.terminal_name);
+        }
         self.write_audit(&mut *txn, events, &now);
         Ok(())
     }
@@ -317,4 +360,17 @@ impl Service {
                 .detail(AuditDetail::SignOut { reason }),
         ])
     }
+}
+
+/// This program's name (`till-kiosk`, `tillctl`), for the journal's
+/// `SYSLOG_IDENTIFIER`.
+fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "till-kiosk".into())
 }

@@ -19,6 +19,7 @@ use crate::devices::{self, Hardware};
 use crate::hw::queue::{KeyQueue, Pushed};
 use crate::hw::script::{self, StateQuery};
 use crate::hw::{self, Buzzer, KeySink};
+use crate::metrics::{self, Metrics};
 use crate::service::Service;
 use crate::store::{Backend, FileStore};
 use crate::sys::SystemClock;
@@ -50,6 +51,8 @@ pub struct Parts {
     pub kiosk: Kiosk,
     /// The buzzer it beeps on.
     pub buzzer: Arc<dyn Buzzer>,
+    /// The metrics counts, when `metrics.textfile` is set.
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 /// Builds the controller over the state directory; problems become the
@@ -65,7 +68,14 @@ pub fn build(opts: &AppOptions, buzzer: Arc<dyn Buzzer>) -> Parts {
     let clock = Arc::new(SystemClock);
     let backend: Arc<dyn Backend> = Arc::new(FileStore::new(&opts.state_dir, cfg.rotation()));
     let fault = opts.config_error.clone().map(Fault::Config);
-    let svc = Service::new(backend, cfg, clock);
+    let mut svc = Service::new(backend, cfg, clock);
+    let metrics = cfg.metrics.textfile.as_ref().map(|_| {
+        let log = svc.audit_log().map(|l| l.records).unwrap_or_default();
+        Arc::new(Metrics::seeded(&log))
+    });
+    if let Some(m) = &metrics {
+        svc = svc.with_audit_sink(m.clone());
+    }
     let mut kiosk = Kiosk::new(
         svc,
         buzzer.clone(),
@@ -74,7 +84,11 @@ pub fn build(opts: &AppOptions, buzzer: Arc<dyn Buzzer>) -> Parts {
         fault,
     );
     kiosk.set_config_source(opts.loaded.source.clone());
-    Parts { kiosk, buzzer }
+    Parts {
+        kiosk,
+        buzzer,
+        metrics,
+    }
 }
 
 /// Starts the timers that keep the screen current: the 1 Hz clock (the only
@@ -341,6 +355,16 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     kiosk.set_hardware_problems(hardware.problems.clone());
     kiosk.set_approvers(cfg.session_api.clone());
     let service = kiosk.service().clone();
+    if let (Some(m), Some(path)) = (&parts.metrics, &cfg.metrics.textfile)
+        && let Err(e) = metrics::spawn(
+            service.clone(),
+            m.clone(),
+            path.clone(),
+            hardware.problems.len(),
+        )
+    {
+        tracing::error!("metrics file {}: no thread: {e}", path.display());
+    }
 
     let window = AppWindow::new()?;
     if opts.fullscreen {

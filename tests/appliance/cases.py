@@ -254,6 +254,20 @@ def lockout_by_keyboard(a):
     return f"locked for {op['status']['secs']} s after 3 wrong PINs"
 
 
+@case("the wrong PINs are structured entries in the journal, with no PIN")
+def wrong_pins_in_the_journal(a):
+    out = a.sh("journalctl -b -u till-kiosk -o json --no-pager TILL_EVENT=sign_in_failed TILL_OPERATOR=01")
+    entries = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    check(len(entries) >= 3, f"{len(entries)} entries: {out[-2000:]}")
+    e = entries[-1]
+    for field, want in [("SYSLOG_IDENTIFIER", "till-kiosk"), ("TILL_KIND", "sign_in"),
+                        ("TILL_OUTCOME", "failed"), ("MESSAGE_ID", "c0cce0ff188dd27fbf7067fe14211a99")]:
+        check(e.get(field) == want, f"{field}={e.get(field)!r} in {e}")
+    check(e.get("TILL_BOOT_SECONDS", "").isdigit(), f"{e}")
+    check(WRONG_PIN not in a.sh("journalctl -b -o json --no-pager"), "a PIN reached the journal")
+    return f"{len(entries)} sign_in_failed entries for 01; last: {e.get('MESSAGE')}"
+
+
 @case("a clean reboot keeps the lockout and drops what was written to the root")
 def reboot_keeps_lockout(a):
     before = a.operator("01")["status"]["secs"]
