@@ -5,6 +5,7 @@
 //! and thin front ends (the Slint kiosk and `tillctl`) that meet in
 //! [`service`].
 
+pub mod bundle;
 pub mod config;
 pub mod core;
 pub mod devices;

@@ -144,3 +144,69 @@ fn the_kiosk_writes_its_metrics_file_when_configured() {
     );
     assert_eq!(k.stop().code(), Some(0));
 }
+
+#[test]
+fn a_bundle_dropped_in_the_watched_directory_lets_its_cashier_sign_in() {
+    use till_kiosk::bundle::SecretKey;
+    let key = SecretKey::generate().unwrap();
+    let public = key.public().to_string();
+    let mut k = common::headless::start_with(
+        |dir| {
+            format!(
+                "bundle:\n  public_key: {public}\n  watch_dir: {}\n",
+                dir.join("bundles").display()
+            )
+        },
+        &[],
+    );
+    // Head office: this till's operators plus 07, exported and signed.
+    let state_dir = k.path("state");
+    let office = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&state_dir).unwrap() {
+        let e = entry.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), office.path().join(e.file_name())).unwrap();
+        }
+    }
+    let out = common::tillctl(
+        office.path(),
+        &[
+            "operator",
+            "add",
+            "07",
+            "--name",
+            "Zhao Min",
+            "--password-stdin",
+        ],
+        "58149362\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keyfile = office.path().join("chain.key");
+    std::fs::write(&keyfile, key.to_file_text().as_bytes()).unwrap();
+    let out = common::tillctl(
+        office.path(),
+        &["bundle", "export", "--sign", keyfile.to_str().unwrap()],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drop = k.path("bundles");
+    std::fs::create_dir_all(&drop).unwrap();
+    std::fs::write(drop.join("shop3.bundle"), &out.stdout).unwrap();
+    k.wait_for_audit(r#""event":"bundle_imported","outcome":"ok""#);
+    k.send("CANCEL 0 7 5 8 1 4 9 3 6 2 ENTER");
+    let s = k.state();
+    assert_ne!(s["screen"], "sign-in", "{s}");
+    assert!(
+        s["who"].as_str().unwrap_or_default().starts_with("07"),
+        "{s}"
+    );
+    assert_eq!(k.stop().code(), Some(0));
+}

@@ -86,6 +86,12 @@ fn strong_enough(s: &Schedule) -> Result<(), String> {
 ///
 /// Long on purpose: one check per security floor, in the order the docs list them.
 pub fn check(c: &Config) -> Result<(), Breach> {
+    if c.bundle.watch_dir.is_some() && c.bundle.public_key.is_none() {
+        return Err(breach(
+            &["bundle", "watch_dir"],
+            "a watched bundle directory needs bundle.public_key: without it any file dropped there would be trusted".into(),
+        ));
+    }
     let s = c.settings();
     let l = &c.lockout;
     for (who, free) in [

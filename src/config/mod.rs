@@ -77,6 +77,8 @@ pub struct Config {
     pub session_api: SessionApiConfig,
     /// The Prometheus textfile.
     pub metrics: MetricsConfig,
+    /// Operator bundles.
+    pub bundle: BundleConfig,
 }
 
 impl Config {

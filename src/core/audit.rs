@@ -284,6 +284,24 @@ pub enum AuditDetail {
         /// How, and why.
         end: ApprovalEnd,
     },
+    /// What an operator bundle changed.
+    Bundle {
+        /// Its version.
+        version: u64,
+        /// Operators added.
+        added: u32,
+        /// Operators changed.
+        changed: u32,
+        /// Operators removed.
+        removed: u32,
+    },
+    /// Why an operator bundle was refused.
+    BundleRefused {
+        /// Its version (0 if it could not be read).
+        version: u64,
+        /// Why.
+        refusal: crate::core::till::BundleRefusal,
+    },
     /// A line from 0.1 (details were English prose then) or from a newer
     /// version, kept as written.
     Text {
@@ -374,6 +392,10 @@ pub enum EventKind {
     ApprovalResult,
     /// A session-API connection refused by its peer credentials.
     PeerRefused,
+    /// An operator's name or role changed (by an operator bundle).
+    OperatorUpdated,
+    /// An operator bundle was applied (or refused: the outcome says).
+    BundleImported,
 }
 
 /// How an event ended.

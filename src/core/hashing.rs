@@ -163,6 +163,19 @@ impl HashParams {
     }
 }
 
+/// Whether `phc` is an argon2id hash at least as costly as [`FLOOR`]:
+/// what a hash from outside (an operator bundle) must be before it is
+/// stored.
+pub fn meets_floor(phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        let get = |k: &str| h.params.get_decimal(k).unwrap_or(0);
+        h.algorithm.as_str() == "argon2id"
+            && get("m") >= FLOOR.memory_kib
+            && get("t") >= FLOOR.iterations
+            && get("p") >= 1
+    })
+}
+
 /// Whether `password` matches `phc`. A malformed hash never matches.
 pub fn verify(password: &Secret, phc: &str) -> bool {
     #[cfg(feature = "test-hooks")]

@@ -58,6 +58,10 @@ pub struct TillState {
     pub dummy_hash: Option<String>,
     /// When the till was set up.
     pub created_at: WallTime,
+    /// The last operator bundle applied (a replay of an older one is
+    /// refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<crate::core::till::BundleStamp>,
 }
 
 impl TillState {
@@ -78,6 +82,7 @@ impl TillState {
             language: Lang::default(),
             dummy_hash: None,
             created_at: wall,
+            bundle: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! What an admin (or tillctl) does: operators, policy and settings.
 
 use super::*;
+use crate::core::till::{BundleRefusal, BundleReport};
 
 impl Service {
     // ---- operators ---------------------------------------------------
@@ -110,5 +111,44 @@ impl Service {
     /// The audit log, oldest first.
     pub fn audit_log(&self) -> Result<AuditLog, ServiceError> {
         Ok(self.lock()?.read_audit()?)
+    }
+}
+
+impl Service {
+    /// Applies a verified operator bundle through the core, audited like
+    /// the admin menu; the state is written once, whole, or not at all.
+    pub fn import_bundle(
+        &self,
+        actor: &Actor,
+        bundle: &crate::bundle::Verified,
+    ) -> Result<BundleReport, ServiceError> {
+        let serial = self.serial().ok().map(|(s, _)| s);
+        let contents = bundle.for_till(serial.as_deref());
+        self.transact(actor, |t| t.apply_bundle(&contents))
+    }
+
+    /// Records a bundle that was refused before the core saw it (a bad
+    /// signature, another key, an unreadable file): a tampered bundle is
+    /// worth an audit line.
+    pub fn bundle_unverified(
+        &self,
+        actor: &Actor,
+        source: &str,
+        why: &crate::bundle::BundleError,
+    ) -> Result<(), ServiceError> {
+        self.record(vec![
+            AuditEvent::new(
+                EventKind::BundleImported,
+                actor,
+                Some(source.to_owned()),
+                Outcome::Refused,
+            )
+            .detail(AuditDetail::BundleRefused {
+                version: 0,
+                refusal: BundleRefusal::Unverified {
+                    reason: why.to_string(),
+                },
+            }),
+        ])
     }
 }

@@ -19,7 +19,7 @@
 
 use super::dir::{Dir, PREV_SUFFIX};
 use super::{AuditLog, Backend, StoreError, Txn};
-use crate::core::audit::AuditRecord;
+use crate::core::audit::{AuditDetail, AuditRecord};
 use crate::core::recovery::TillKey;
 use crate::core::state::{STATE_FORMAT, TillState};
 use crate::sys::{self, Persistence};
@@ -297,8 +297,16 @@ impl Txn for FileTxn {
         }
         let mut text = String::new();
         for r in records {
-            // Plain data: serialising cannot fail.
-            text.push_str(&serde_json::to_string(r).expect("audit record serialises"));
+            // Plain data; should a detail ever fail to serialise, the
+            // event is kept with its detail as text rather than lost.
+            let line = serde_json::to_string(r).unwrap_or_else(|e| {
+                let mut plain = r.clone();
+                plain.detail = Some(AuditDetail::Text {
+                    text: format!("{:?} ({e})", r.detail),
+                });
+                serde_json::to_string(&plain).unwrap_or_default()
+            });
+            text.push_str(&line);
             text.push('\n');
         }
         let mut size = self.dir.size(AUDIT_FILE);

@@ -355,6 +355,12 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     kiosk.set_hardware_problems(hardware.problems.clone());
     kiosk.set_approvers(cfg.session_api.clone());
     let service = kiosk.service().clone();
+    if let (Some(dir), Some(key)) = (&cfg.bundle.watch_dir, cfg.bundle.public_key)
+        && let Err(e) =
+            crate::bundle::watch::Watcher::new(service.clone(), dir.clone(), key).spawn()
+    {
+        tracing::error!("bundle directory {}: no thread: {e}", dir.display());
+    }
     if let (Some(m), Some(path)) = (&parts.metrics, &cfg.metrics.textfile)
         && let Err(e) = metrics::spawn(
             service.clone(),

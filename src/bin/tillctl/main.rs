@@ -37,6 +37,7 @@ use till_kiosk::sys::{self, Persistence, SystemClock};
 use zeroize::Zeroizing;
 
 mod audit;
+mod bundle;
 mod ctx;
 mod operator;
 mod recovery;
@@ -45,6 +46,7 @@ mod setup;
 mod status;
 
 use audit::*;
+use bundle::*;
 use ctx::*;
 use operator::*;
 use recovery::*;
@@ -120,6 +122,9 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
     },
+    /// Operator bundles: one signed operator list for many tills
+    #[command(subcommand)]
+    Bundle(BundleCmd),
     /// Talk to the running kiosk's session API (as the sales software does)
     #[command(subcommand)]
     Session(SessionCmd),
@@ -254,6 +259,37 @@ pub enum RecoveryCmd {
     },
 }
 
+/// `tillctl bundle ...`
+#[derive(Subcommand, Debug)]
+pub enum BundleCmd {
+    /// Make a signing key: NAME.key (secret, mode 0600) and NAME.pub
+    Keygen {
+        /// NAME: the files are NAME.key and NAME.pub (neither may exist)
+        #[arg(long, value_name = "NAME")]
+        out: PathBuf,
+    },
+    /// Print this till's operators, policy and terminal names as a signed bundle
+    Export {
+        /// The signing key (NAME.key)
+        #[arg(long, value_name = "FILE")]
+        sign: PathBuf,
+        /// The bundle's version (default: now, in seconds since 1970); each export must be newer
+        #[arg(long, value_name = "N")]
+        version: Option<u64>,
+        /// Name a terminal by its serial number (repeatable)
+        #[arg(long, value_name = "SERIAL=NAME")]
+        terminal: Vec<String>,
+    },
+    /// Verify a bundle and apply it to this till
+    Import {
+        /// The key it must be signed with (NAME.pub)
+        #[arg(long, value_name = "FILE")]
+        verify: PathBuf,
+        /// The bundle file
+        bundle: PathBuf,
+    },
+}
+
 /// Runs `tillctl` with the process's arguments.
 fn main() -> ExitCode {
     let cli: Cli = match till_kiosk::parse_args() {
@@ -284,6 +320,7 @@ pub fn run(cli: Cli) -> Res {
     match &cli.command {
         Command::CheckConfig { file } => return check_config(file, cli.json),
         Command::Calibrate { target_ms } => return calibrate(*target_ms),
+        Command::Bundle(BundleCmd::Keygen { out }) => return keygen(out, cli.json),
         Command::Recovery(RecoveryCmd::Respond {
             master_key,
             challenge,
@@ -370,6 +407,7 @@ pub fn run(cli: Cli) -> Res {
         Command::Recovery(cmd) => recovery(&ctx, cmd, &mut input),
         Command::Audit { since } => audit(&ctx, since.as_deref()),
         Command::Session(cmd) => session(&ctx, cmd),
+        Command::Bundle(cmd) => bundle(&ctx, &cmd),
         Command::CheckConfig { .. } | Command::Calibrate { .. } => unreachable!("handled above"),
     }
 }

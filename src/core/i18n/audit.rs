@@ -11,6 +11,7 @@ use crate::core::audit::{
 };
 use crate::core::lockout::Penalty;
 use crate::core::operator::Role as OperatorRole;
+use crate::core::till::BundleRefusal;
 
 impl Localized for EventKind {
     /// Long on purpose: one arm per audited fact, each with its two wordings: the wording table itself.
@@ -42,6 +43,8 @@ impl Localized for EventKind {
             ApprovalRequested => ("Approval requested", "请求主管授权"),
             ApprovalResult => ("Approval result", "授权结果"),
             PeerRefused => ("Program refused", "拒绝程序访问"),
+            OperatorUpdated => ("Operator changed", "修改操作员"),
+            BundleImported => ("Operator bundle", "操作员数据包"),
         };
         lang.pick(en, zh)
     }
@@ -285,7 +288,50 @@ impl Localized for AuditDetail {
                 amount: a,
                 end,
             } => format!("{}{}: {}", action_label(action, lang), amount(a), end.message(lang)),
+            Bundle {
+                version,
+                added,
+                changed,
+                removed,
+            } => lang.pick(
+                format!("version {version}: {added} added, {changed} changed, {removed} removed"),
+                format!("版本 {version}：新增 {added}，修改 {changed}，删除 {removed}"),
+            ),
+            BundleRefused { version, refusal } => lang.pick(
+                format!("version {version} refused: {}", refusal.message(lang)),
+                format!("版本 {version} 被拒绝：{}", refusal.message(lang)),
+            ),
             Text { text } => text.clone(),
+        }
+    }
+}
+
+impl Localized for BundleRefusal {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            BundleRefusal::Stale { have, got } => lang.pick(
+                format!("version {got} is not newer than the one applied ({have}): a replay"),
+                format!("版本 {got} 不比已应用的版本 {have} 新：视为重放"),
+            ),
+            BundleRefusal::NoAdmin => lang.pick(
+                "it has no enabled administrator",
+                "数据包中没有启用的管理员",
+            ),
+            BundleRefusal::Duplicate { number: id } => lang.pick(
+                format!("operator {id} appears twice"),
+                format!("操作员 {id} 出现两次"),
+            ),
+            BundleRefusal::BadHash { number: id } => lang.pick(
+                format!("operator {id}'s password hash is not acceptable"),
+                format!("操作员 {id} 的密码哈希不合格"),
+            ),
+            BundleRefusal::BadName { number: id } => lang.pick(
+                format!("operator {id}'s name cannot be used"),
+                format!("操作员 {id} 的姓名无法使用"),
+            ),
+            BundleRefusal::Unverified { reason: why } => {
+                lang.pick(format!("not verified: {why}"), format!("未通过验证：{why}"))
+            }
         }
     }
 }

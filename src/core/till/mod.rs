@@ -28,12 +28,14 @@ use super::state::TillState;
 use serde::Serialize;
 use std::time::Duration;
 
+mod bundle;
 mod operators;
 mod recovery;
 mod settings;
 mod sign_in;
 
 pub use super::i18n::till::wrong_old_password;
+pub use bundle::{BundleContents, BundleOperator, BundleRefusal, BundleReport, BundleStamp};
 
 /// The rules the core applies, built from the config file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -235,6 +237,9 @@ pub enum TillError {
     /// The master key or a challenge cannot be used.
     #[error(transparent)]
     Recovery(#[from] super::recovery::RecoveryError),
+    /// An operator bundle was refused.
+    #[error(transparent)]
+    Bundle(BundleRefusal),
 }
 
 /// An attempt recorded as a failure, waiting for the password check.

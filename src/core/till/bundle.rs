@@ -1,0 +1,327 @@
+//! Applying an operator bundle: one list for many tills.
+//!
+//! A bundle (signed at head office; the signature is checked before this
+//! code sees it, see `crate::bundle`) says which operators a till has,
+//! their roles, whether they are enabled and their password hashes, the
+//! policy and the terminal's name. Applying it is declarative and all or
+//! nothing: everything is checked first (version, hashes, names, an
+//! enabled admin left), then the state changes, with the same audit events
+//! as the admin menu. What is the till's own stays: lockout counters,
+//! password history, the powered-on clock, the audit log. A password
+//! changed at the till after the bundle's was set is kept (the newer
+//! password wins), and the policy never drops below the config's floor.
+
+use super::*;
+use std::collections::BTreeSet;
+
+/// One operator as a bundle carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleOperator {
+    /// Number.
+    pub number: OperatorId,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Whether they may sign in.
+    pub enabled: bool,
+    /// argon2id PHC string of their password.
+    pub hash: String,
+    /// When that password was set (the newer of the bundle's and the
+    /// till's wins).
+    pub password_set: WallTime,
+    /// Whether it must be changed at the next sign-in.
+    #[serde(default)]
+    pub must_change: Option<MustChange>,
+}
+
+/// What a verified bundle asks of this till.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleContents {
+    /// Increases with every export; an older one is a replay.
+    pub version: u64,
+    /// SHA-256 of the signed bytes, hex: the same version with other
+    /// contents is refused too.
+    pub digest: String,
+    /// The operators (the whole list: others are removed).
+    pub operators: Vec<BundleOperator>,
+    /// The policy, if the bundle sets one.
+    pub policy: Option<PasswordPolicy>,
+    /// This till's name, if the bundle names it.
+    pub terminal_name: Option<String>,
+}
+
+/// The version of the last bundle applied (kept in the state).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct BundleStamp {
+    /// Its version.
+    pub version: u64,
+    /// Its digest.
+    pub digest: String,
+}
+
+/// What applying a bundle changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BundleReport {
+    /// The bundle's version.
+    pub version: u64,
+    /// This exact bundle was already applied: nothing changed.
+    pub already_applied: bool,
+    /// Numbers added.
+    pub added: Vec<OperatorId>,
+    /// Numbers whose name, role, state or password changed.
+    pub changed: Vec<OperatorId>,
+    /// Numbers removed.
+    pub removed: Vec<OperatorId>,
+    /// Whether the policy changed.
+    pub policy_changed: bool,
+    /// Whether the terminal was renamed.
+    pub renamed: bool,
+}
+
+/// Why a bundle was not applied.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, serde::Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum BundleRefusal {
+    /// Older than (or a different bundle with the same version as) the one
+    /// applied: a replay.
+    #[error("bundle version {got} is not newer than the one applied ({have}): a replay is refused")]
+    Stale {
+        /// Applied.
+        have: u64,
+        /// Offered.
+        got: u64,
+    },
+    /// It names no enabled admin: the till would have nobody to run it.
+    #[error("the bundle has no enabled admin; a till keeps at least one")]
+    NoAdmin,
+    /// A number appears twice.
+    #[error("operator {number} appears twice in the bundle")]
+    Duplicate {
+        /// Which.
+        number: OperatorId,
+    },
+    /// A hash is not an argon2id PHC string at the cost floor.
+    #[error("operator {number}'s password hash is not an argon2id hash at the cost floor")]
+    BadHash {
+        /// Which.
+        number: OperatorId,
+    },
+    /// A name cannot be stored.
+    #[error("operator {number}'s name cannot be used")]
+    BadName {
+        /// Which.
+        number: OperatorId,
+    },
+    /// The signature or the file (checked before the core sees it).
+    #[error("{reason}")]
+    Unverified {
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl Till<'_> {
+    /// Applies a verified bundle (see the module doc). Nothing changes
+    /// unless all of it can be applied.
+    pub fn apply_bundle(&mut self, b: &BundleContents) -> Result<BundleReport, TillError> {
+        if let Err(why) = self.check_bundle(b) {
+            self.audit(EventKind::BundleImported, None, Outcome::Refused)
+                .detail = Some(AuditDetail::BundleRefused {
+                version: b.version,
+                refusal: why.clone(),
+            });
+            return Err(TillError::Bundle(why));
+        }
+        let mut report = BundleReport {
+            version: b.version,
+            ..BundleReport::default()
+        };
+        if self
+            .state
+            .bundle
+            .as_ref()
+            .is_some_and(|s| s.digest == b.digest)
+        {
+            report.already_applied = true;
+            return Ok(report);
+        }
+        let wanted: BTreeSet<OperatorId> = b.operators.iter().map(|o| o.number).collect();
+        let gone: Vec<OperatorId> = self
+            .state
+            .operators
+            .keys()
+            .filter(|id| !wanted.contains(id))
+            .copied()
+            .collect();
+        for id in gone {
+            self.state.operators.remove(&id);
+            self.state.lockouts.remove(&id);
+            self.audit(
+                EventKind::OperatorRemoved,
+                Some(id.to_string()),
+                Outcome::Ok,
+            );
+            report.removed.push(id);
+        }
+        for o in &b.operators {
+            match self.apply_operator(o) {
+                Change::Added => report.added.push(o.number),
+                Change::Changed => report.changed.push(o.number),
+                Change::None => {}
+            }
+        }
+        if let Some(p) = &b.policy {
+            let effective = p.at_least(&self.settings.policy);
+            if self.state.policy.as_ref() != Some(&effective) {
+                self.state.policy = Some(effective.clone());
+                self.audit(EventKind::PolicyChanged, None, Outcome::Ok)
+                    .detail = Some(AuditDetail::Policy {
+                    cashier_min: effective.operator_length.min,
+                    admin_min: effective.admin_length.min,
+                    history: effective.history,
+                    max_age_days: effective.max_age_days,
+                });
+                report.policy_changed = true;
+            }
+        }
+        if let Some(name) = &b.terminal_name
+            && *name != self.state.terminal_name
+        {
+            self.state.terminal_name = name.clone();
+            self.audit(EventKind::SettingsChanged, None, Outcome::Ok)
+                .detail = Some(AuditDetail::TerminalName { name: name.clone() });
+            report.renamed = true;
+        }
+        self.state.bundle = Some(BundleStamp {
+            version: b.version,
+            digest: b.digest.clone(),
+        });
+        self.audit(EventKind::BundleImported, None, Outcome::Ok)
+            .detail = Some(AuditDetail::Bundle {
+            version: b.version,
+            added: report.added.len() as u32,
+            changed: report.changed.len() as u32,
+            removed: report.removed.len() as u32,
+        });
+        Ok(report)
+    }
+
+    /// Checks everything before anything changes.
+    fn check_bundle(&self, b: &BundleContents) -> Result<(), BundleRefusal> {
+        if let Some(have) = &self.state.bundle
+            && (b.version < have.version || (b.version == have.version && b.digest != have.digest))
+        {
+            return Err(BundleRefusal::Stale {
+                have: have.version,
+                got: b.version,
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for o in &b.operators {
+            if !seen.insert(o.number) {
+                return Err(BundleRefusal::Duplicate { number: o.number });
+            }
+            if clean_name(&o.name).is_err() {
+                return Err(BundleRefusal::BadName { number: o.number });
+            }
+            if !hashing::meets_floor(&o.hash) {
+                return Err(BundleRefusal::BadHash { number: o.number });
+            }
+        }
+        if !b
+            .operators
+            .iter()
+            .any(|o| o.role == Role::Admin && o.enabled)
+        {
+            return Err(BundleRefusal::NoAdmin);
+        }
+        Ok(())
+    }
+
+    /// Brings one operator in line with the bundle, auditing as the admin
+    /// menu would.
+    fn apply_operator(&mut self, o: &BundleOperator) -> Change {
+        let id = o.number;
+        let subject = Some(id.to_string());
+        let name = clean_name(&o.name).unwrap_or_else(|_| o.name.clone());
+        let remembered = self.policy().history as usize;
+        let Some(op) = self.state.operators.get_mut(&id) else {
+            self.state.operators.insert(
+                id,
+                Operator {
+                    id,
+                    name,
+                    role: o.role,
+                    enabled: o.enabled,
+                    password: PasswordRecord {
+                        hash: o.hash.clone(),
+                        set_at: o.password_set,
+                        must_change: o.must_change,
+                        history: Vec::new(),
+                    },
+                    created_at: self.now.wall,
+                },
+            );
+            // As for an admin's add: failures typed against the number
+            // before it existed do not count.
+            self.state.lockouts.remove(&id);
+            self.audit(EventKind::OperatorAdded, subject, Outcome::Ok)
+                .detail = Some(AuditDetail::Role { role: o.role });
+            if !o.enabled {
+                self.audit(
+                    EventKind::OperatorDisabled,
+                    Some(id.to_string()),
+                    Outcome::Ok,
+                );
+            }
+            return Change::Added;
+        };
+        let mut events = Vec::new();
+        if op.name != name || op.role != o.role {
+            op.name = name;
+            op.role = o.role;
+            events.push((
+                EventKind::OperatorUpdated,
+                Some(AuditDetail::Role { role: o.role }),
+            ));
+        }
+        if op.enabled != o.enabled {
+            op.enabled = o.enabled;
+            let kind = if o.enabled {
+                EventKind::OperatorEnabled
+            } else {
+                EventKind::OperatorDisabled
+            };
+            events.push((kind, None));
+        }
+        // The newer password wins: one changed at the till after head
+        // office set the bundle's stays.
+        if op.password.hash != o.hash && o.password_set > op.password.set_at {
+            replace_password(
+                &mut op.password,
+                o.hash.clone(),
+                o.password_set,
+                o.must_change,
+                remembered,
+            );
+            events.push((EventKind::PasswordReset, None));
+        }
+        let changed = !events.is_empty();
+        for (kind, detail) in events {
+            self.audit(kind, Some(id.to_string()), Outcome::Ok).detail = detail;
+        }
+        if changed {
+            Change::Changed
+        } else {
+            Change::None
+        }
+    }
+}
+
+enum Change {
+    None,
+    Added,
+    Changed,
+}
