@@ -6,7 +6,8 @@
 //! Pi) is logged with the pin or device and the fix, and the till carries
 //! on with what works: touch alone is enough to sign in.
 
-use crate::config::{BuzzerBackend, Config, KeypadBackend};
+use crate::config::{BacklightChoice, BuzzerBackend, Config, KeypadBackend};
+use crate::hw::backlight::{Backlight, NoBacklight, SysfsBacklight};
 use crate::hw::buzzer::{self, Buzzer, LogBuzzer};
 use crate::hw::{KeySink, evdev_input, keypad};
 use std::sync::Arc;
@@ -16,6 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub struct Hardware {
     /// The buzzer (a mock if the real one failed).
     pub buzzer: Arc<dyn Buzzer>,
+    /// The screen's backlight ([`NoBacklight`] when there is none: the
+    /// kiosk then blanks its picture).
+    pub backlight: Arc<dyn Backlight>,
     /// What did not start, with the fix, for the log and the info screen.
     pub problems: Vec<String>,
     keypad: Option<(Arc<AtomicBool>, std::thread::JoinHandle<()>)>,
@@ -117,11 +121,13 @@ pub fn start(cfg: &Config, sink: KeySink) -> Hardware {
             problems.push(format!("input device {spec}: no thread: {e}"));
         }
     }
+    let backlight = backlight(cfg, &mut problems);
     for p in &problems {
         tracing::error!("{p}; carrying on without it (touch still works)");
     }
     Hardware {
         buzzer,
+        backlight,
         problems,
         keypad,
     }
@@ -139,6 +145,28 @@ impl Hardware {
                 nix::sys::signal::Signal::SIGUSR1,
             );
             let _ = handle.join();
+        }
+    }
+}
+
+/// The configured backlight, or none (with the reason among `problems`).
+fn backlight(cfg: &Config, problems: &mut Vec<String>) -> Arc<dyn Backlight> {
+    let dir = match &cfg.ui.backlight {
+        BacklightChoice::None => None,
+        BacklightChoice::Auto => SysfsBacklight::find(std::path::Path::new("/sys/class/backlight")),
+        BacklightChoice::Path(p) => Some(p.clone()),
+    };
+    match dir.map(|d| SysfsBacklight::open(&d)) {
+        None => Arc::new(NoBacklight::default()),
+        Some(Ok(b)) => {
+            tracing::info!("backlight: {b:?}");
+            Arc::new(b)
+        }
+        Some(Err(e)) => {
+            problems.push(format!(
+                "{e} (the screen is blanked instead of switched off; the udev rule gives group video write access)"
+            ));
+            Arc::new(NoBacklight::default())
         }
     }
 }

@@ -14,7 +14,8 @@ fn the_example_parses_and_equals_the_defaults_where_it_says_so() {
     let cfg = read_config(&example()).unwrap();
     let text = std::fs::read_to_string(example()).unwrap();
     // The PACKAGED differences, and no others.
-    assert_eq!(text.matches("# PACKAGED:").count(), 7);
+    assert_eq!(text.matches("# PACKAGED:").count(), 8);
+    assert_eq!(cfg.ui.backlight, till_kiosk::config::BacklightChoice::Auto);
     assert_eq!(
         cfg.state_dir.as_deref(),
         Some(Path::new("/var/lib/till-kiosk"))
@@ -49,6 +50,10 @@ fn the_example_parses_and_equals_the_defaults_where_it_says_so() {
         kiosk: till_kiosk::config::KioskConfig {
             console: None,
             ..cfg.kiosk.clone()
+        },
+        ui: till_kiosk::config::UiConfig {
+            backlight: defaults.ui.backlight.clone(),
+            ..cfg.ui.clone()
         },
         session_api: till_kiosk::config::SessionApiConfig {
             socket: None,

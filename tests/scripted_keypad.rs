@@ -210,3 +210,53 @@ fn a_bundle_dropped_in_the_watched_directory_lets_its_cashier_sign_in() {
     );
     assert_eq!(k.stop().code(), Some(0));
 }
+
+#[test]
+fn the_screen_off_timer_dims_and_switches_off_a_fake_backlight() {
+    let bl = std::cell::RefCell::new(PathBuf::new());
+    let mut k = common::headless::start_with(
+        |dir| {
+            let d = dir.join("backlight/10-0045");
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("max_brightness"), "255\n").unwrap();
+            std::fs::write(d.join("brightness"), "200\n").unwrap();
+            std::fs::write(d.join("bl_power"), "0\n").unwrap();
+            *bl.borrow_mut() = d.clone();
+            format!(
+                "ui:\n  screen_off_after: 6s\n  backlight: {}\n",
+                d.display()
+            )
+        },
+        &[],
+    );
+    let bl = bl.into_inner();
+    let read = |f: &str| {
+        std::fs::read_to_string(bl.join(f))
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
+    common::headless::wait_until(
+        Duration::from_secs(30),
+        || read("brightness") == "20",
+        || format!("never dimmed: brightness {}", read("brightness")),
+    );
+    common::headless::wait_until(
+        Duration::from_secs(30),
+        || read("brightness") == "0" && read("bl_power") == "4",
+        || format!("never off: {} / {}", read("brightness"), read("bl_power")),
+    );
+    assert_eq!(k.state()["asleep"], true);
+    // The first key only wakes: the 5 is not typed, so 01's sign-in after
+    // it works.
+    assert_eq!(k.send("5"), "ok");
+    let s = k.state();
+    assert_eq!(s["asleep"], false, "{s}");
+    assert_eq!(
+        (read("brightness").as_str(), read("bl_power").as_str()),
+        ("200", "0")
+    );
+    k.send(&format!("0 1 {} ENTER", spaced(CASHIER_PIN)));
+    assert_eq!(k.state()["who"], "01 Li Wei");
+    assert_eq!(k.stop().code(), Some(0));
+}

@@ -1057,6 +1057,28 @@ impl Till {
         found.into_iter().map(|(_, l)| l).collect()
     }
 
+    /// A finger on the button's middle: real pointer events, so whatever
+    /// is on top there gets them (unlike [`press`](Self::press)).
+    fn tap(&self, label: &str) {
+        let b = self
+            .find(label, AccessibleRole::Button)
+            .unwrap_or_else(|| panic!("no button {label:?}"));
+        let (p, size) = (b.absolute_position(), b.size());
+        let at = slint::LogicalPosition::new(p.x + size.width / 2.0, p.y + size.height / 2.0);
+        let w = self.window.window();
+        let button = slint::platform::PointerEventButton::Left;
+        w.dispatch_event(WindowEvent::PointerPressed {
+            position: at,
+            button,
+        });
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(60));
+        w.dispatch_event(WindowEvent::PointerReleased {
+            position: at,
+            button,
+        });
+        self.settle();
+    }
+
     /// Drags a finger 250 px up over the list on screen and says how far
     /// its fifth row moved up.
     fn drag_moves(&self) -> f32 {
@@ -1282,4 +1304,46 @@ fn the_audit_log_words_a_lock_as_a_countdown_in_both_languages() {
     k.press("审计日志");
     let zh = outcomes(&k);
     assert!(zh.iter().any(|o| o.contains("锁定 1:00")), "{zh:?}");
+}
+
+#[test]
+fn the_sign_in_screen_dims_then_sleeps_and_the_first_touch_only_wakes() {
+    let k = start_with("ui:\n  screen_off_after: 2m\n", set_up);
+    let app = || k.window.global::<AppAdapter>();
+    k.tap("4");
+    assert_eq!(k.field("Operator number"), "4", "a tap types while awake");
+    k.key("\u{1b}");
+    k.wait(Duration::from_secs(85));
+    assert!(!app().get_asleep());
+    k.wait(Duration::from_secs(10));
+    assert!(app().get_asleep(), "dimmed 30 s before the end");
+    assert!(
+        app().get_shade() > 0.5 && app().get_shade() < 1.0,
+        "{}",
+        app().get_shade()
+    );
+    k.wait(Duration::from_secs(30));
+    assert_eq!(app().get_shade(), 1.0, "off: black");
+    // The first touch only wakes: on the language button it does not
+    // switch, on a digit it does not type.
+    k.tap("Language");
+    assert!(!app().get_asleep());
+    assert_eq!(app().get_lang(), "en", "the waking touch pressed a button");
+    k.wait(Duration::from_secs(125));
+    k.tap("4");
+    assert!(!app().get_asleep());
+    assert_eq!(k.field("Operator number"), "", "the waking touch typed");
+    k.tap("4");
+    assert_eq!(k.field("Operator number"), "4");
+    // A key wakes the same way.
+    k.key("\u{1b}");
+    k.wait(Duration::from_secs(125));
+    assert!(app().get_asleep());
+    k.key("7");
+    assert!(!app().get_asleep());
+    assert_eq!(k.field("Operator number"), "", "the waking key typed");
+    // Signed in, the screen never sleeps (the idle sign-out rules there).
+    k.sign_in("01", CASHIER_PW);
+    k.wait(Duration::from_secs(10 * 60));
+    assert!(!app().get_asleep());
 }

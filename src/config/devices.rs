@@ -51,6 +51,48 @@ pub struct UiConfig {
     /// How to draw on DRM/KMS: `auto` (the GPU if a GPU driver is present,
     /// else software), `gpu` or `software`.
     pub renderer: crate::hw::display::RendererChoice,
+    /// On the sign-in screen, switch the screen off after this long
+    /// without a key or touch, dimming it for the last 30 s (0s = never).
+    pub screen_off_after: Dur,
+    /// Which backlight to switch: `auto` (the first in
+    /// /sys/class/backlight, if any), `none` (blank the picture only), or
+    /// a directory such as `/sys/class/backlight/10-0045`.
+    pub backlight: BacklightChoice,
+}
+
+/// `ui.backlight`. The built-in default is `none` (a desktop's own
+/// screen is not the kiosk's to switch off); the packaged config says
+/// `auto`.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum BacklightChoice {
+    /// The first in /sys/class/backlight, else none.
+    Auto,
+    /// Blank the picture only.
+    #[default]
+    None,
+    /// This directory.
+    Path(PathBuf),
+}
+
+impl From<String> for BacklightChoice {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "auto" => BacklightChoice::Auto,
+            "none" => BacklightChoice::None,
+            _ => BacklightChoice::Path(PathBuf::from(s)),
+        }
+    }
+}
+
+impl From<BacklightChoice> for String {
+    fn from(c: BacklightChoice) -> String {
+        match c {
+            BacklightChoice::Auto => "auto".into(),
+            BacklightChoice::None => "none".into(),
+            BacklightChoice::Path(p) => p.display().to_string(),
+        }
+    }
 }
 
 impl Default for UiConfig {
@@ -64,6 +106,8 @@ impl Default for UiConfig {
                 height: 480,
             },
             renderer: Default::default(),
+            screen_off_after: Dur(Duration::from_secs(5 * 60)),
+            backlight: BacklightChoice::None,
         }
     }
 }

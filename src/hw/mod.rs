@@ -7,6 +7,7 @@
 //! Pi) is logged with the pin or device and the fix, and the till carries
 //! on with what works: touch alone is enough to sign in.
 
+pub mod backlight;
 pub mod buzzer;
 pub mod chord;
 pub mod display;

@@ -207,6 +207,7 @@ fn state_query() -> StateQuery {
                 "message": v.message,
                 "lang": v.lang,
                 "idle_secs": v.idle_secs,
+                "asleep": v.asleep,
                 "approval": v.approval.active.then_some(&v.approval.action),
             })
             .to_string()
@@ -353,6 +354,7 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     let parts = build(&opts, hardware.buzzer.clone());
     let mut kiosk = parts.kiosk;
     kiosk.set_hardware_problems(hardware.problems.clone());
+    kiosk.set_backlight(hardware.backlight.clone());
     kiosk.set_approvers(cfg.session_api.clone());
     let service = kiosk.service().clone();
     if let (Some(dir), Some(key)) = (&cfg.bundle.watch_dir, cfg.bundle.public_key)

@@ -362,6 +362,10 @@ pub struct View {
     pub banner: String,
     /// Seconds left before idle sign-out (0: no warning).
     pub idle_secs: i32,
+    /// The screen sleeps: a touch only wakes it.
+    pub asleep: bool,
+    /// How dark the black cover over the picture is, in percent.
+    pub shade_pct: u8,
     /// Result line.
     pub message: String,
     /// Its look.

@@ -58,6 +58,12 @@ pub fn connect(window: &AppWindow, ui: &Rc<Ui>) {
     let u = ui.clone();
     g.on_activity(move || u.update(|k| k.touch()));
     let u = ui.clone();
+    g.on_wake(move || {
+        u.update(|k| {
+            k.wake();
+        })
+    });
+    let u = ui.clone();
     g.on_key_down(move |text| {
         if let Some(key) = keymap::from_slint(&text) {
             u.update(|k| k.key_event(KeyEvent::Down(key)));
@@ -102,6 +108,8 @@ pub fn apply(window: &AppWindow, v: &View, last: Option<&View>) {
         g.set_banner(v.banner.as_str().into());
     }
     g.set_idle_secs(v.idle_secs);
+    g.set_asleep(v.asleep);
+    g.set_shade(f32::from(v.shade_pct) / 100.0);
     if changed(v, last, |v| &v.message) {
         g.set_message(v.message.as_str().into());
     }

@@ -26,6 +26,7 @@
 //! | `recovery` | forgotten admin password | `Recovery` |
 //! | `approval` | supervisor approval (session API) | `Approval` |
 //! | `tick` | idle sign-out, countdowns | |
+//! | `sleep` | the screen that dims and switches off | `ScreenSleep` |
 //! | `views` | the [`View`] the adapters copy to Slint | |
 //! | `worker` | password checks off the UI thread | `Pending` |
 //! | `notes` | the controller's own messages, both languages | |
@@ -59,6 +60,7 @@ mod policy;
 mod recovery;
 mod routing;
 mod sign_in;
+mod sleep;
 mod tick;
 mod views;
 mod worker;
@@ -241,6 +243,7 @@ pub struct Kiosk {
     gate_cache: crate::service::GateCache,
     /// An admin is signed in on a till whose recovery is not set up.
     no_recovery: bool,
+    sleep: sleep::ScreenSleep,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -298,6 +301,7 @@ impl Kiosk {
             },
             audit: audit::AuditPage::default(),
             recovery: Recovery::default(),
+            sleep: sleep::ScreenSleep::default(),
             fault,
             info: InfoView::default(),
             persistent: true,

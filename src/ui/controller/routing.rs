@@ -201,7 +201,10 @@ impl Kiosk {
 
     /// One key, from any source.
     pub fn key(&mut self, key: Key) {
-        self.touch();
+        // The first key on a sleeping screen only wakes it.
+        if self.wake() {
+            return;
+        }
         // While a password is checked, the form is not to be changed.
         if self.screen == Screen::Fault || self.is_checking() {
             return;

@@ -27,6 +27,7 @@ impl Kiosk {
             }
         }
         let idle_ms = now.saturating_sub(self.last_input_ms);
+        self.sleep_tick(idle_ms);
         let total = self.ui.idle_sign_out.0.as_millis() as u64;
         let warn = self.ui.idle_warning.0.as_millis() as u64;
         if self.session.is_some() && total > 0 {

@@ -28,6 +28,8 @@ impl Kiosk {
                 .is_some_and(|s| s.must_change.is_some()),
             banner: self.banner(),
             idle_secs: self.idle_secs(),
+            asleep: self.sleep_view().0,
+            shade_pct: self.sleep_view().1,
             message,
             message_kind,
             form: self.form_view(),
