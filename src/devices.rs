@@ -8,6 +8,7 @@
 
 use crate::config::{BacklightChoice, BuzzerBackend, Config, KeypadBackend};
 use crate::hw::backlight::{Backlight, NoBacklight, SysfsBacklight};
+use crate::hw::badge::{self, BadgeSink};
 use crate::hw::buzzer::{self, Buzzer, LogBuzzer};
 use crate::hw::{KeySink, evdev_input, keypad};
 use std::sync::Arc;
@@ -38,7 +39,7 @@ extern "C" fn wake(_: std::ffi::c_int) {}
 /// Starts the configured devices; keys go to `sink`.
 ///
 /// Long on purpose: one block per device (buzzer, keypad, input devices), each with its fallback; the order is start-up order.
-pub fn start(cfg: &Config, sink: KeySink) -> Hardware {
+pub fn start(cfg: &Config, sink: KeySink, badges: BadgeSink) -> Hardware {
     let mut problems = Vec::new();
     let b = &cfg.buzzer;
     let tone: Option<Result<Box<dyn buzzer::Tone>, String>> = match b.backend {
@@ -119,6 +120,18 @@ pub fn start(cfg: &Config, sink: KeySink) -> Hardware {
             .spawn(move || evdev_input::run(&spec2, grab, &sink))
         {
             problems.push(format!("input device {spec}: no thread: {e}"));
+        }
+    }
+    for spec in &cfg.input.badge_readers {
+        if let Some(p) = evdev_input::open_problem(spec) {
+            problems.push(format!("badge reader: {p}"));
+        }
+        let (spec2, badges) = (spec.clone(), badges.clone());
+        if let Err(e) = std::thread::Builder::new()
+            .name("badge-reader".into())
+            .spawn(move || badge::run(&spec2, &badges))
+        {
+            problems.push(format!("badge reader {spec}: no thread: {e}"));
         }
     }
     let backlight = backlight(cfg, &mut problems);

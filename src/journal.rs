@@ -245,6 +245,8 @@ mod tests {
         .detail(AuditDetail::Wrong {
             penalty: Penalty::TriesLeft { tries_left: 2 },
             disabled_operator: false,
+            badge_missing: false,
+            unknown_badge: false,
         })
         .stamp(
             WallTime(0),

@@ -83,6 +83,8 @@ fn the_admin_can_see_what_happened_in_the_audit_log() {
             last.detail,
             Some(till_kiosk::core::AuditDetail::Wrong {
                 disabled_operator: true,
+                badge_missing: false,
+                unknown_badge: false,
                 ..
             })
         ),

@@ -1347,3 +1347,137 @@ fn the_sign_in_screen_dims_then_sleeps_and_the_first_touch_only_wakes() {
     k.wait(Duration::from_secs(10 * 60));
     assert!(!app().get_asleep());
 }
+
+impl Till {
+    fn toggle(&self, label: &str) {
+        self.find(label, AccessibleRole::Switch)
+            .unwrap_or_else(|| panic!("no switch {label:?}"))
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    /// A badge read on the (mock) reader.
+    fn swipe(&self, card: &str) {
+        self._ui.update(|k| k.badge(Secret::from(card)));
+        self.settle();
+    }
+
+    fn open_operator(&self, label: &str) {
+        self.press("Operators");
+        self.find(label, AccessibleRole::ListItem)
+            .unwrap()
+            .invoke_accessible_default_action();
+        self.settle();
+    }
+
+    fn sign_in_by_badge(&self, card: &str, pin: &str) {
+        self.key("\u{1b}");
+        self.swipe(card);
+        self.type_keys(pin);
+        self.press("Sign in");
+    }
+}
+
+#[test]
+fn an_admin_enrols_a_badge_and_the_cashier_signs_in_with_it_and_the_pin() {
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    k.open_operator("01 Li Wei");
+    k.press("Enrol badge");
+    assert!(k.shows("Swipe the badge now"));
+    k.swipe("1234567890");
+    assert!(k.message().contains("Badge enrolled"), "{}", k.message());
+    // Only a keyed hash is kept: the card's data is nowhere in the state.
+    let state = std::fs::read_to_string(k.dir.path().join("state.json")).unwrap_or_default();
+    assert!(!state.is_empty() && !state.contains("1234567890"));
+    k.press("Back");
+    k.press("Back");
+    k.press("Sign out");
+
+    k.key("\u{1b}");
+    k.swipe("1234567890");
+    assert!(k.message().contains("Badge read"), "{}", k.message());
+    assert_eq!(
+        k.field("Operator number"),
+        "",
+        "the badge's number is not shown"
+    );
+    k.type_keys(CASHIER_PW);
+    k.press("Sign in");
+    assert_eq!(k.screen(), Screen::Home, "{}", k.message());
+    assert!(k.shows("01 Li Wei"));
+}
+
+#[test]
+fn an_unknown_badge_fails_exactly_like_a_wrong_pin_and_counts() {
+    let k = start(|svc| {
+        set_up(svc);
+        svc.enrol_badge(&cli(), id(1), &Secret::from("1234567890"))
+            .unwrap();
+    });
+    k.sign_in_by_badge("1234567890", "99999999");
+    let wrong_pin = k.message();
+    k.sign_in_by_badge("5555555555", CASHIER_PW);
+    let unknown = k.message();
+    assert_eq!(wrong_pin, unknown);
+    assert!(unknown.contains("Wrong badge or PIN"), "{unknown}");
+    let log = k.svc().audit_log().unwrap();
+    let last = log.records.last().unwrap();
+    assert_eq!(last.subject.as_deref(), Some("badge"));
+    assert!(matches!(
+        last.detail,
+        Some(till_kiosk::core::AuditDetail::Wrong {
+            unknown_badge: true,
+            ..
+        })
+    ));
+    // It counted against the till-wide rate: enough of them pause the till.
+    for n in 0..30 {
+        k.sign_in_by_badge(&format!("77777{n:05}"), CASHIER_PW);
+    }
+    assert!(
+        k.message().contains("paused") || k.message().contains("暂停"),
+        "{}",
+        k.message()
+    );
+}
+
+#[test]
+fn admins_who_need_their_badge_get_nothing_for_the_password_alone() {
+    let k = start(set_up);
+    k.sign_in("00", ADMIN_PW);
+    k.press("Password policy");
+    k.toggle("Admins need their badge");
+    k.press("Save");
+    assert!(
+        k.message().contains("no badge"),
+        "refused while 00 has none: {}",
+        k.message()
+    );
+    k.press("Back");
+    k.open_operator("00 Wang Fang");
+    k.press("Enrol badge");
+    k.swipe("A1B2C3");
+    k.press("Back");
+    k.press("Back");
+    k.press("Password policy");
+    k.toggle("Admins need their badge");
+    k.press("Save");
+    assert!(
+        k.message().contains("saved") || k.message().contains("Saved"),
+        "{}",
+        k.message()
+    );
+    k.press("Back");
+    k.press("Sign out");
+
+    k.sign_in("00", ADMIN_PW);
+    assert_eq!(k.screen(), Screen::SignIn);
+    assert!(k.message().contains("Wrong"), "{}", k.message());
+    k.sign_in_by_badge("A1B2C3", ADMIN_PW);
+    assert_eq!(k.screen(), Screen::AdminHome, "{}", k.message());
+    // Cashiers are not affected.
+    k.press("Sign out");
+    k.sign_in("01", CASHIER_PW);
+    assert_eq!(k.screen(), Screen::Home, "{}", k.message());
+}

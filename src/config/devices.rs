@@ -330,6 +330,9 @@ pub struct InputConfig {
     pub devices: Vec<String>,
     /// Grab them, so their keys reach only the kiosk.
     pub grab: bool,
+    /// Badge readers that type like a keyboard (same forms as `devices`);
+    /// always grabbed: a card's data must never reach a form.
+    pub badge_readers: Vec<String>,
 }
 
 impl Default for InputConfig {
@@ -337,6 +340,7 @@ impl Default for InputConfig {
         InputConfig {
             devices: Vec::new(),
             grab: true,
+            badge_readers: Vec::new(),
         }
     }
 }

@@ -168,6 +168,13 @@ pub enum AuditDetail {
         /// here, to the admin: the till's answer was "wrong").
         #[serde(default, skip_serializing_if = "is_false")]
         disabled_operator: bool,
+        /// The password was right but the role needs the badge too, and
+        /// none was read (said only here).
+        #[serde(default, skip_serializing_if = "is_false")]
+        badge_missing: bool,
+        /// A badge nobody has was read.
+        #[serde(default, skip_serializing_if = "is_false")]
+        unknown_badge: bool,
     },
     /// Refused unchecked: a lock was in force (the time left).
     StillLocked {
@@ -396,6 +403,10 @@ pub enum EventKind {
     OperatorUpdated,
     /// An operator bundle was applied (or refused: the outcome says).
     BundleImported,
+    /// A badge was enrolled for an operator.
+    BadgeEnrolled,
+    /// An operator's badge was removed.
+    BadgeRemoved,
 }
 
 /// How an event ended.
@@ -507,6 +518,8 @@ mod tests {
         .detail(AuditDetail::Wrong {
             penalty: Penalty::TriesLeft { tries_left: 2 },
             disabled_operator: false,
+            badge_missing: false,
+            unknown_badge: false,
         });
         let r = e.stamp(
             WallTime(0),

@@ -165,6 +165,10 @@ pub struct Operator {
     pub password: PasswordRecord,
     /// When the operator was added.
     pub created_at: WallTime,
+    /// The keyed hash of their badge, if one is enrolled (never the
+    /// card's data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
 }
 
 /// A display name that cannot be stored.

@@ -85,6 +85,30 @@ pub struct PasswordPolicy {
     pub max_age_days: u32,
     /// Days before expiry to start warning.
     pub warn_days: u32,
+    /// Roles that sign in with their badge and their password (two
+    /// factors); the password alone is then refused as a wrong one.
+    #[serde(default)]
+    pub require_badge: RequireBadge,
+}
+
+/// `policy.require_badge`: which roles need their badge to sign in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RequireBadge {
+    /// Admins.
+    pub admin: bool,
+    /// Cashiers.
+    pub operator: bool,
+}
+
+impl RequireBadge {
+    /// Whether `role` needs its badge.
+    pub fn for_role(self, role: Role) -> bool {
+        match role {
+            Role::Admin => self.admin,
+            Role::Operator => self.operator,
+        }
+    }
 }
 
 impl Default for PasswordPolicy {
@@ -102,6 +126,7 @@ impl Default for PasswordPolicy {
             history: 4,
             max_age_days: 90,
             warn_days: 7,
+            require_badge: RequireBadge::default(),
         }
     }
 }
@@ -439,6 +464,10 @@ impl PasswordPolicy {
                 self.warn_days
             } else {
                 self.warn_days.min(max_age_days)
+            },
+            require_badge: RequireBadge {
+                admin: self.require_badge.admin || floor.require_badge.admin,
+                operator: self.require_badge.operator || floor.require_badge.operator,
             },
         }
     }

@@ -62,6 +62,9 @@ pub struct TillState {
     /// refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle: Option<crate::core::till::BundleStamp>,
+    /// This till's key for badge hashes (hex), made at the first enrolment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge_key: Option<String>,
 }
 
 impl TillState {
@@ -83,6 +86,7 @@ impl TillState {
             dummy_hash: None,
             created_at: wall,
             bundle: None,
+            badge_key: None,
         }
     }
 

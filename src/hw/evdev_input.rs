@@ -80,6 +80,22 @@ pub fn open_problem(spec: &str) -> Option<String> {
 
 /// Reads `spec` forever, re-opening it after unplug. Blocking: give it a thread.
 pub fn run(spec: &str, grab: bool, sink: &KeySink) {
+    run_with(spec, grab, &mut |code, value, _| {
+        if let Some(k) = key_for(code)
+            && let Some(e) = event_for(k, value)
+        {
+            sink(e);
+        }
+    });
+}
+
+/// Each key event of `spec` (code, value: 1 down, 0 up, 2 repeat, and
+/// when) goes to `on_key`, forever, re-opening the device after unplug.
+pub fn run_with(
+    spec: &str,
+    grab: bool,
+    on_key: &mut dyn FnMut(KeyCode, i32, std::time::SystemTime),
+) {
     let inotify = Inotify::init(InitFlags::IN_CLOEXEC).ok();
     if let Some(i) = &inotify {
         let _ = i.add_watch(
@@ -104,7 +120,7 @@ pub fn run(spec: &str, grab: bool, sink: &KeySink) {
                     path.display(),
                     dev.name().unwrap_or("?")
                 );
-                read(&mut dev, sink);
+                read(&mut dev, on_key);
                 tracing::warn!(
                     "input device {} disconnected; waiting for it to come back",
                     path.display()
@@ -134,18 +150,15 @@ pub fn run(spec: &str, grab: bool, sink: &KeySink) {
     }
 }
 
-fn read(dev: &mut Device, sink: &KeySink) {
+fn read(dev: &mut Device, on_key: &mut dyn FnMut(KeyCode, i32, std::time::SystemTime)) {
     loop {
         let events = match dev.fetch_events() {
             Ok(ev) => ev,
             Err(_) => return,
         };
         for ev in events {
-            if let EventSummary::Key(_, code, value) = ev.destructure()
-                && let Some(k) = key_for(code)
-                && let Some(e) = event_for(k, value)
-            {
-                sink(e);
+            if let EventSummary::Key(_, code, value) = ev.destructure() {
+                on_key(code, value, ev.timestamp());
             }
         }
     }

@@ -8,6 +8,7 @@
 //! on with what works: touch alone is enough to sign in.
 
 pub mod backlight;
+pub mod badge;
 pub mod buzzer;
 pub mod chord;
 pub mod display;

@@ -6,6 +6,7 @@
 //! 0 1 3 0 9 4 6 8 1 7 ENTER     press and release each key in turn
 //! HOLD F1+0 2s                  hold keys together (the service chord)
 //! WAIT 500ms                    pause
+//! BADGE 1234567890              a badge read on the mock badge reader
 //! FLOOD 100000 7                as a faulty or hostile USB device would:
 //!                               that many presses at once, through the
 //!                               device path (beyond the key queue, dropped)
@@ -43,6 +44,8 @@ pub enum Command {
     Wait(Duration),
     /// Presses of one key, as fast as a device could send them.
     Flood(u32, Key),
+    /// A badge read (the mock badge reader).
+    Badge(crate::core::Secret),
     /// Report the kiosk's state.
     State,
 }
@@ -53,6 +56,13 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let first = words.next().ok_or("empty command")?;
     match first.to_ascii_uppercase().as_str() {
         "STATE?" => Ok(Command::State),
+        "BADGE" => {
+            let card = words
+                .next()
+                .filter(|c| c.chars().count() <= super::badge::MAX_CHARS)
+                .ok_or("BADGE needs the card's data, like BADGE 1234567890")?;
+            Ok(Command::Badge(crate::core::Secret::new(card.to_owned())))
+        }
         "FLOOD" => {
             let n = words
                 .next()
@@ -108,6 +118,8 @@ pub struct Sinks {
     pub sink: KeySink,
     /// Keys sent as a device would.
     pub device: KeySink,
+    /// Badge reads.
+    pub badge: super::badge::BadgeSink,
 }
 
 pub fn listen(path: &Path, sinks: Sinks, query: StateQuery) -> std::io::Result<()> {
@@ -177,6 +189,10 @@ pub fn run(cmd: &Command, sinks: &Sinks, query: &StateQuery) -> String {
                 (sinks.device)(KeyEvent::Down(*k));
                 (sinks.device)(KeyEvent::Up(*k));
             }
+            "ok".into()
+        }
+        Command::Badge(card) => {
+            (sinks.badge)(card.clone());
             "ok".into()
         }
         Command::State => query(),

@@ -24,6 +24,21 @@ impl Service {
         self.transact(actor, |t| t.reset_password(id))
     }
 
+    /// Enrols the badge read (`card`, the reader's data) for `id`.
+    pub fn enrol_badge(
+        &self,
+        actor: &Actor,
+        id: OperatorId,
+        card: &Secret,
+    ) -> Result<(), ServiceError> {
+        self.transact(actor, |t| t.enrol_badge(id, card))
+    }
+
+    /// Removes `id`'s badge.
+    pub fn remove_badge(&self, actor: &Actor, id: OperatorId) -> Result<(), ServiceError> {
+        self.transact(actor, |t| t.remove_badge(id))
+    }
+
     /// Clears `id`'s lockout.
     pub fn unlock(&self, actor: &Actor, id: OperatorId) -> Result<(), ServiceError> {
         self.transact(actor, |t| t.unlock(id))

@@ -56,6 +56,24 @@ impl Service {
         })
     }
 
+    /// A sign-in by badge and PIN: the badge picks the operator (a badge
+    /// nobody has fails as a wrong PIN would, after the PIN), then the
+    /// same two phases and lockout as a typed number.
+    pub fn authenticate_badge(
+        &self,
+        actor: &Actor,
+        card: &Secret,
+        password: &Secret,
+    ) -> Result<AuthOutcome, ServiceError> {
+        self.with_till(actor, |txn, till, _| {
+            let pending = match till.begin_badge_sign_in(card) {
+                Ok(p) => p,
+                Err(refused) => return Ok(refused),
+            };
+            self.finish_attempt(txn, till, pending, password, true)
+        })
+    }
+
     /// The two-phase attempt inside an open transaction: record the
     /// failure durably, check, then undo it on success. With
     /// `save_success` false the caller writes the state itself next.
@@ -71,6 +89,18 @@ impl Service {
             Ok(p) => p,
             Err(refused) => return Ok(refused),
         };
+        self.finish_attempt(txn, till, pending, password, save_success)
+    }
+
+    /// The durable failure, then the check (see [`attempt`](Service::attempt)).
+    fn finish_attempt(
+        &self,
+        txn: &mut dyn Txn,
+        till: &mut Till<'_>,
+        pending: PendingAttempt,
+        password: &Secret,
+        save_success: bool,
+    ) -> Result<AuthOutcome, ServiceError> {
         txn.save(till.state())?;
         let outcome = till.finish_sign_in(pending, password);
         if save_success && outcome.signed_in() {

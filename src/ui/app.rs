@@ -158,6 +158,17 @@ pub fn key_sink() -> KeySink {
     })
 }
 
+/// Badge reads, from the readers' threads and the scripted keypad: each
+/// goes to the UI thread once the keys before it are handled.
+pub fn badge_sink() -> crate::hw::badge::BadgeSink {
+    Arc::new(|card| {
+        wait_while_checking();
+        if call_ui(move |ui| ui.update(|k| k.badge(card))).is_err() {
+            tracing::warn!("a badge read was lost: the UI is not running");
+        }
+    })
+}
+
 /// Keys from the scripted keypad: its client waits for room in the queue
 /// (up to 5 s) rather than losing keys, so a fast script slows down
 /// instead of flooding the UI.
@@ -350,7 +361,7 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     } else {
         select_backend(&opts)?;
     }
-    let mut hardware: Hardware = devices::start(&cfg, key_sink());
+    let mut hardware: Hardware = devices::start(&cfg, key_sink(), badge_sink());
     let parts = build(&opts, hardware.buzzer.clone());
     let mut kiosk = parts.kiosk;
     kiosk.set_hardware_problems(hardware.problems.clone());
@@ -394,6 +405,7 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
             script::Sinks {
                 sink: script_sink(),
                 device: key_sink(),
+                badge: badge_sink(),
             },
             state_query(),
         )

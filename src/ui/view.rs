@@ -203,6 +203,10 @@ pub struct OperatorsView {
     pub can_unlock: bool,
     /// Enable rather than disable.
     pub can_enable: bool,
+    /// The selected operator has a badge (offer to remove it).
+    pub has_badge: bool,
+    /// Waiting for a badge to enrol.
+    pub enrolling: bool,
     /// Add operator: admin role chosen.
     pub add_admin: bool,
     /// A temporary password to show once: (who, grouped password).
@@ -252,6 +256,10 @@ pub struct PolicyView {
     pub patterns: Toggle,
     /// Number or name.
     pub number_name: Toggle,
+    /// Admins need their badge.
+    pub badge_admin: Toggle,
+    /// Cashiers need their badge.
+    pub badge_operator: Toggle,
     /// Unsaved changes.
     pub dirty: bool,
 }

@@ -45,6 +45,8 @@ impl Localized for EventKind {
             PeerRefused => ("Program refused", "拒绝程序访问"),
             OperatorUpdated => ("Operator changed", "修改操作员"),
             BundleImported => ("Operator bundle", "操作员数据包"),
+            BadgeEnrolled => ("Badge enrolled", "登记工卡"),
+            BadgeRemoved => ("Badge removed", "删除工卡"),
         };
         lang.pick(en, zh)
     }
@@ -198,6 +200,8 @@ impl Localized for AuditDetail {
             Wrong {
                 penalty: p,
                 disabled_operator,
+                badge_missing,
+                unknown_badge,
             } => {
                 let mut s = penalty(p, lang);
                 if *disabled_operator {
@@ -205,6 +209,15 @@ impl Localized for AuditDetail {
                         "; right password of a disabled operator",
                         "；已停用操作员的正确密码",
                     ));
+                }
+                if *badge_missing {
+                    s.push_str(&lang.pick(
+                        "; right password, but no badge (required for this role)",
+                        "；密码正确，但未刷卡（此角色须刷卡）",
+                    ));
+                }
+                if *unknown_badge {
+                    s.push_str(&lang.pick("; unknown badge", "；未登记的工卡"));
                 }
                 s
             }
@@ -353,18 +366,26 @@ mod tests {
             Wrong {
                 penalty: Penalty::TriesLeft { tries_left: 2 },
                 disabled_operator: true,
+                badge_missing: false,
+                unknown_badge: false,
             },
             Wrong {
                 penalty: Penalty::Wait { secs: 300 },
                 disabled_operator: false,
+                badge_missing: false,
+                unknown_badge: false,
             },
             Wrong {
                 penalty: Penalty::UntilAdmin,
                 disabled_operator: false,
+                badge_missing: false,
+                unknown_badge: false,
             },
             Wrong {
                 penalty: Penalty::Paused { secs: 90 },
                 disabled_operator: false,
+                badge_missing: false,
+                unknown_badge: false,
             },
             StillLocked {
                 penalty: Penalty::Wait { secs: 252 },
@@ -458,6 +479,8 @@ mod tests {
         let d = AuditDetail::Wrong {
             penalty: Penalty::Wait { secs: 300 },
             disabled_operator: false,
+            badge_missing: false,
+            unknown_badge: false,
         };
         assert_eq!(d.message(Lang::En), "locked for 5:00");
         assert_eq!(d.message(Lang::Zh), "锁定 5:00");

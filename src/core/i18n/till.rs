@@ -140,6 +140,20 @@ impl Localized for TillError {
                 ),
                 format!("错误次数过多。请在 {} 后重试。", format_wait(*secs, lang)),
             ),
+            TillError::BadBadge => lang.pick(
+                "That was not a badge. Swipe the card again.",
+                "未读到工卡。请重新刷卡。",
+            ),
+            TillError::BadgeTaken(id) => lang.pick(
+                format!("That badge is already enrolled for operator {id}."),
+                format!("此工卡已登记给操作员 {id}。"),
+            ),
+            TillError::BadgeRequired(id) => lang.pick(
+                format!(
+                    "Operator {id} has no badge and their role needs one. Enrol a badge first."
+                ),
+                format!("操作员 {id} 没有工卡，而其角色须刷卡。请先登记工卡。"),
+            ),
             other => lang.pick(
                 format!("Something went wrong: {other}. Call the service desk."),
                 format!("出现错误：{other}。请联系服务台。"),

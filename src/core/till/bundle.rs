@@ -173,7 +173,12 @@ impl Till<'_> {
             }
         }
         if let Some(p) = &b.policy {
-            let effective = p.at_least(&self.settings.policy);
+            let mut effective = p.at_least(&self.settings.policy);
+            // Badges are enrolled on each till: a badge rule the till's
+            // operators cannot meet yet keeps the till's own.
+            if self.badges_cover(effective.require_badge).is_err() {
+                effective.require_badge = self.policy().require_badge;
+            }
             if self.state.policy.as_ref() != Some(&effective) {
                 self.state.policy = Some(effective.clone());
                 self.audit(EventKind::PolicyChanged, None, Outcome::Ok)
@@ -262,6 +267,7 @@ impl Till<'_> {
                         history: Vec::new(),
                     },
                     created_at: self.now.wall,
+                    badge: None,
                 },
             );
             // As for an admin's add: failures typed against the number

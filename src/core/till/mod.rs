@@ -28,6 +28,7 @@ use super::state::TillState;
 use serde::Serialize;
 use std::time::Duration;
 
+mod badge;
 mod bundle;
 mod operators;
 mod recovery;
@@ -35,6 +36,7 @@ mod settings;
 mod sign_in;
 
 pub use super::i18n::till::wrong_old_password;
+pub use badge::MAX_CARD_CHARS;
 pub use bundle::{BundleContents, BundleOperator, BundleRefusal, BundleReport, BundleStamp};
 
 /// The rules the core applies, built from the config file.
@@ -240,16 +242,28 @@ pub enum TillError {
     /// An operator bundle was refused.
     #[error(transparent)]
     Bundle(BundleRefusal),
+    /// The badge read is empty or too long to be a badge.
+    #[error("that is not a badge: swipe the card again")]
+    BadBadge,
+    /// The badge is already another operator's.
+    #[error("that badge is already enrolled for operator {0}")]
+    BadgeTaken(OperatorId),
+    /// The rule needs this operator's badge.
+    #[error("operator {0} has no badge, and their role needs one: enrol it first")]
+    BadgeRequired(OperatorId),
 }
 
 /// An attempt recorded as a failure, waiting for the password check.
 #[derive(Debug)]
 #[must_use = "finish the attempt, or the failure stands"]
 pub struct PendingAttempt {
-    id: OperatorId,
+    /// The operator, or `None` for a badge nobody has.
+    id: Option<OperatorId>,
     penalty: Penalty,
     /// Whether this failure, if it stands, pauses the whole till.
     pauses_till: bool,
+    /// The operator's badge was read for this attempt.
+    badge: bool,
 }
 
 /// An operator as a list shows it.
@@ -271,6 +285,8 @@ pub struct OperatorView {
     pub expires_in_days: Option<i64>,
     /// Consecutive failed sign-ins.
     pub failures: u32,
+    /// A badge is enrolled.
+    pub badge: bool,
 }
 
 /// An operator's status, most urgent first.

@@ -157,6 +157,7 @@ impl Till<'_> {
                     history: Vec::new(),
                 },
                 created_at: wall,
+                badge: None,
             },
         );
         // Failures typed against this number before it existed do not count.
@@ -323,6 +324,7 @@ impl Till<'_> {
                     password_set: o.password.set_at.rfc3339(),
                     expires_in_days: days,
                     failures: counter.failures,
+                    badge: o.badge.is_some(),
                 }
             })
             .collect()

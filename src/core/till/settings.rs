@@ -9,6 +9,9 @@ impl Till<'_> {
     pub fn set_policy(&mut self, wanted: &PasswordPolicy) -> Result<PasswordPolicy, TillError> {
         self.require_admin()?;
         let effective = wanted.at_least(&self.settings.policy);
+        // A badge rule for a role with someone badge-less would lock them
+        // out (an admin: perhaps the only one).
+        self.badges_cover(effective.require_badge)?;
         self.state.policy = Some(effective.clone());
         let e = self.audit(EventKind::PolicyChanged, None, Outcome::Ok);
         e.detail = Some(AuditDetail::Policy {

@@ -41,9 +41,10 @@ impl Till<'_> {
             },
         };
         Ok(PendingAttempt {
-            id,
+            id: Some(id),
             penalty: lockout::worse(own, terminal),
             pauses_till: pause.is_some(),
+            badge: false,
         })
     }
 
@@ -52,25 +53,40 @@ impl Till<'_> {
     ///
     /// Long on purpose: the check, the failure that stands and the undo on success are the security property; kept in one reading on purpose.
     pub fn finish_sign_in(&mut self, attempt: PendingAttempt, password: &Secret) -> AuthOutcome {
-        let id = attempt.id;
-        let (hash, enabled) = match self.state.operators.get(&id) {
-            Some(o) => (o.password.hash.clone(), o.enabled),
-            None => (self.state.dummy_hash.clone().unwrap_or_default(), false),
+        let known = attempt.id.and_then(|id| self.state.operators.get(&id));
+        let (hash, enabled, role) = match known {
+            Some(o) => (o.password.hash.clone(), o.enabled, Some(o.role)),
+            None => (
+                self.state.dummy_hash.clone().unwrap_or_default(),
+                false,
+                None,
+            ),
         };
-        // Always verify, even for unknown numbers and disabled operators,
-        // so every refusal takes the same time.
+        // Always verify, even for unknown numbers and badges and disabled
+        // operators, so every refusal takes the same time.
         let right = hashing::verify(password, &hash);
-        if !(right && enabled) {
+        // A role that needs its badge gets nothing for the password alone:
+        // the same answer as a wrong one (saying "badge needed" would
+        // confirm the password, or the role).
+        let badge_missing = right
+            && !attempt.badge
+            && role.is_some_and(|r| self.policy().require_badge.for_role(r));
+        let subject = attempt
+            .id
+            .map_or_else(|| "badge".to_owned(), |id| id.to_string());
+        if !(right && enabled) || badge_missing {
             // A disabled operator's right password is a failure like any
             // other: the same answer (no oracle for disabled accounts), the
             // failure stands, and no counter is reset (an ex-employee's
             // password must not buy more guesses at other numbers). Only
             // the audit log, which the admin reads, says why.
             let penalty = attempt.penalty;
-            self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Failed)
+            self.audit(EventKind::SignIn, Some(subject), Outcome::Failed)
                 .detail = Some(AuditDetail::Wrong {
                 penalty,
-                disabled_operator: right,
+                disabled_operator: right && !enabled,
+                badge_missing: badge_missing && enabled,
+                unknown_badge: attempt.badge && attempt.id.is_none(),
             });
             if attempt.pauses_till {
                 // The start of a till-wide pause is worth its own line: it
@@ -85,6 +101,9 @@ impl Till<'_> {
             }
             return AuthOutcome::Wrong { penalty };
         }
+        let Some(id) = attempt.id else {
+            unreachable!("an unknown badge has only the dummy hash, which nothing matches")
+        };
         self.state.lockouts.remove(&id);
         // A right password takes its own charge back from the till-wide
         // rate, and nothing else: the failures of others still stand.

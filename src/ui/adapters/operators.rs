@@ -38,6 +38,8 @@ pub fn connect(window: &AppWindow, ui: &Rc<Ui>) {
             SAction::Disable => OperatorAction::Disable,
             SAction::Enable => OperatorAction::Enable,
             SAction::Remove => OperatorAction::Remove,
+            SAction::EnrolBadge => OperatorAction::EnrolBadge,
+            SAction::RemoveBadge => OperatorAction::RemoveBadge,
         };
         u.update(|k| k.operator_action(action));
     });
@@ -64,6 +66,8 @@ pub fn apply(window: &AppWindow, v: &View, last: Option<&View>) {
     }
     g.set_facts(o.selected_facts.as_str().into());
     g.set_can_unlock(o.can_unlock);
+    g.set_has_badge(o.has_badge);
+    g.set_enrolling(o.enrolling);
     g.set_can_enable(o.can_enable);
     g.set_add_admin(o.add_admin);
     g.set_show_temp(o.temp.is_some());

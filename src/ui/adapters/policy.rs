@@ -46,6 +46,8 @@ pub fn connect(window: &AppWindow, ui: &Rc<Ui>) {
             SRule::Dates => PolicyRule::Dates,
             SRule::Patterns => PolicyRule::Patterns,
             SRule::NumberName => PolicyRule::NumberName,
+            SRule::BadgeAdmin => PolicyRule::BadgeAdmin,
+            SRule::BadgeOperator => PolicyRule::BadgeOperator,
         };
         u.update(|k| k.policy_toggle(r));
     });
@@ -68,5 +70,7 @@ pub fn apply(window: &AppWindow, v: &View, last: Option<&View>) {
     g.set_dates(toggle(p.dates));
     g.set_patterns(toggle(p.patterns));
     g.set_number_name(toggle(p.number_name));
+    g.set_badge_admin(toggle(p.badge_admin));
+    g.set_badge_operator(toggle(p.badge_operator));
     g.set_dirty(p.dirty);
 }

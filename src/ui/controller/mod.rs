@@ -27,6 +27,7 @@
 //! | `approval` | supervisor approval (session API) | `Approval` |
 //! | `tick` | idle sign-out, countdowns | |
 //! | `sleep` | the screen that dims and switches off | `ScreenSleep` |
+//! | `badge` | badge reads: sign-in by badge and PIN, enrolment | |
 //! | `views` | the [`View`] the adapters copy to Slint | |
 //! | `worker` | password checks off the UI thread | `Pending` |
 //! | `notes` | the controller's own messages, both languages | |
@@ -52,6 +53,7 @@ use std::sync::Arc;
 
 mod approval;
 mod audit;
+mod badge;
 mod info;
 mod notes;
 mod operators;
@@ -138,6 +140,10 @@ pub enum OperatorAction {
     Enable,
     /// Delete them.
     Remove,
+    /// Wait for their badge on the reader.
+    EnrolBadge,
+    /// Forget their badge.
+    RemoveBadge,
 }
 
 /// The numbers an admin can adjust on the policy screen.
@@ -166,6 +172,10 @@ pub enum PolicyRule {
     Patterns,
     /// Number or name.
     NumberName,
+    /// Admins sign in with badge and password.
+    BadgeAdmin,
+    /// Cashiers sign in with badge and PIN.
+    BadgeOperator,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,6 +254,8 @@ pub struct Kiosk {
     /// An admin is signed in on a till whose recovery is not set up.
     no_recovery: bool,
     sleep: sleep::ScreenSleep,
+    /// A badge read on the sign-in screen, until the PIN is submitted.
+    badge: Option<Secret>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -302,6 +314,7 @@ impl Kiosk {
             audit: audit::AuditPage::default(),
             recovery: Recovery::default(),
             sleep: sleep::ScreenSleep::default(),
+            badge: None,
             fault,
             info: InfoView::default(),
             persistent: true,

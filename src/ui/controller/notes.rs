@@ -26,6 +26,12 @@ pub(super) enum Note {
     NoRecoveryYet,
     TooLong { max: usize },
     Renamed,
+    BadgeRead,
+    BadgeWrong,
+    SwipeBadge,
+    BadgeEnrolled,
+    BadgeRemoved,
+    BadgeNotNow,
 }
 
 /// The one command that sets recovery up (README, "Recovery").
@@ -51,6 +57,18 @@ impl Localized for Note {
             ),
             Note::SignedOut => ("Signed out.", "已退出登录。"),
             Note::Unlocked => ("Unlocked.", "已解锁。"),
+            Note::BadgeRead => ("Badge read. Enter your PIN.", "已读取工卡。请输入密码。"),
+            Note::BadgeWrong => ("Wrong badge or PIN.", "工卡或密码错误。"),
+            Note::SwipeBadge => (
+                "Swipe the operator's badge on the reader now.",
+                "请现在在读卡器上刷该操作员的工卡。",
+            ),
+            Note::BadgeEnrolled => ("Badge enrolled.", "工卡已登记。"),
+            Note::BadgeRemoved => ("Badge removed.", "工卡已删除。"),
+            Note::BadgeNotNow => (
+                "A badge is used on the sign-in screen.",
+                "请在登录界面刷卡。",
+            ),
             Note::Enabled => ("Enabled.", "已启用。"),
             Note::Disabled => ("Disabled.", "已停用。"),
             Note::Removed => ("Operator removed.", "操作员已删除。"),

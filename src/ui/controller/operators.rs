@@ -11,6 +11,8 @@ pub(super) struct OperatorsPage {
     pub(super) selected: Option<OperatorId>,
     /// Add operator: the new one is an admin.
     pub(super) add_admin: bool,
+    /// Waiting for this operator's badge on the reader.
+    pub(super) enrolling: Option<OperatorId>,
 }
 
 impl Kiosk {
@@ -51,6 +53,15 @@ impl Kiosk {
                 return;
             }
             OperatorAction::Unlock => self.svc.unlock(&actor, id).map(|_| Note::Unlocked),
+            OperatorAction::EnrolBadge => {
+                self.operators.enrolling = Some(id);
+                self.note(MsgKind::Info, Note::SwipeBadge);
+                return;
+            }
+            OperatorAction::RemoveBadge => self
+                .svc
+                .remove_badge(&actor, id)
+                .map(|_| Note::BadgeRemoved),
             OperatorAction::Enable => self
                 .svc
                 .set_enabled(&actor, id, true)

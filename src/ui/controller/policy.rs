@@ -94,6 +94,8 @@ impl Kiosk {
                 f.reject_repeating_patterns,
             ),
             PolicyRule::NumberName => (&mut p.reject_number_or_name, f.reject_number_or_name),
+            PolicyRule::BadgeAdmin => (&mut p.require_badge.admin, f.require_badge.admin),
+            PolicyRule::BadgeOperator => (&mut p.require_badge.operator, f.require_badge.operator),
         };
         if fixed {
             self.buzzer.play(Beep::Error);

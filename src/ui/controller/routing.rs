@@ -97,6 +97,9 @@ impl Kiosk {
         if self.screen_is_held() {
             return;
         }
+        // A badge read or an enrolment belongs to the screen it began on.
+        self.badge = None;
+        self.operators.enrolling = None;
         let allowed = match (&self.session, screen) {
             (_, Screen::Fault | Screen::Setup) => false,
             (Some(s), _) if s.must_change.is_some() => false,
@@ -204,6 +207,10 @@ impl Kiosk {
         // The first key on a sleeping screen only wakes it.
         if self.wake() {
             return;
+        }
+        if key == Key::Cancel {
+            self.badge = None;
+            self.operators.enrolling = None;
         }
         // While a password is checked, the form is not to be changed.
         if self.screen == Screen::Fault || self.is_checking() {

@@ -159,6 +159,9 @@ impl Kiosk {
     }
 
     pub(super) fn submit_sign_in(&mut self) {
+        if let Some(card) = self.take_badge() {
+            return self.submit_badge_sign_in(card);
+        }
         if let Some((id, pw)) = self.check_form() {
             self.check_off_thread(move |svc| {
                 let r = svc.authenticate(&Actor::Kiosk, id, &pw);

@@ -48,8 +48,9 @@ impl Kiosk {
             && self.screen == Screen::SignIn
             && self.lock.is_none()
             && idle_ms >= self.ui.clear_sign_in_after.0.as_millis() as u64
-            && self.form.fields.iter().any(|f| !f.is_empty())
+            && (self.form.fields.iter().any(|f| !f.is_empty()) || self.badge.is_some())
         {
+            self.badge = None;
             self.form.clear();
             self.msg = (MsgKind::None, String::new());
         }

@@ -226,6 +226,8 @@ impl Kiosk {
                     )
             }),
             can_enable: sel.is_some_and(|o| !o.enabled),
+            has_badge: sel.is_some_and(|o| o.badge),
+            enrolling: self.operators.enrolling.is_some(),
             add_admin: self.operators.add_admin,
             temp: self
                 .temp
@@ -268,6 +270,14 @@ impl Kiosk {
             number_name: Toggle {
                 on: p.reject_number_or_name,
                 fixed: f.reject_number_or_name,
+            },
+            badge_admin: Toggle {
+                on: p.require_badge.admin,
+                fixed: f.require_badge.admin,
+            },
+            badge_operator: Toggle {
+                on: p.require_badge.operator,
+                fixed: f.require_badge.operator,
             },
             dirty: self.policy.draft != self.policy.saved,
         }

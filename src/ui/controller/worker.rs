@@ -31,6 +31,8 @@ pub(super) enum Done {
     Approval(u64, OperatorId, Result<AuthOutcome, ServiceError>),
     /// The signed-in operator's own password change.
     Change(Result<(), ServiceError>),
+    /// A sign-in by badge, with the PIN typed.
+    Badge(Result<AuthOutcome, ServiceError>, Secret),
 }
 
 /// A check out on a worker thread.
@@ -119,6 +121,7 @@ impl Kiosk {
             Done::SignIn(id, r, pw) => self.sign_in_checked(id, r, pw),
             Done::Approval(aid, id, r) => self.approval_checked(aid, id, r),
             Done::Change(r) => self.change_checked(r),
+            Done::Badge(r, pw) => self.badge_checked(r, pw),
         }
     }
 }
