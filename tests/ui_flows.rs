@@ -36,6 +36,7 @@ struct Till {
     clock: Arc<FakeClock>,
     dir: tempfile::TempDir,
     config: Config,
+    buzzer: Arc<LogBuzzer>,
     _timers: Vec<slint::Timer>,
 }
 
@@ -80,9 +81,10 @@ fn start_with(yaml: &str, prepare: impl FnOnce(&Service)) -> Till {
     let clock = Arc::new(FakeClock::at_default());
     prepare(&service(dir.path(), &config, &clock));
     let svc = service(dir.path(), &config, &clock);
+    let buzzer = Arc::new(LogBuzzer::new(false));
     let kiosk = Kiosk::new(
         svc,
-        Arc::new(LogBuzzer::new(false)),
+        buzzer.clone(),
         config.ui.clone(),
         config.default_language,
         None,
@@ -98,6 +100,7 @@ fn start_with(yaml: &str, prepare: impl FnOnce(&Service)) -> Till {
         clock,
         dir,
         config,
+        buzzer,
         _timers: timers,
     };
     k.settle();
@@ -1395,8 +1398,14 @@ fn an_admin_enrols_a_badge_and_the_cashier_signs_in_with_it_and_the_pin() {
     k.press("Sign out");
 
     k.key("\u{1b}");
+    let beeps = k.buzzer.played().len();
     k.swipe("1234567890");
     assert!(k.message().contains("Badge read"), "{}", k.message());
+    assert_eq!(
+        k.buzzer.played()[beeps..],
+        [till_kiosk::hw::Beep::Success],
+        "the buzzer confirms the read"
+    );
     assert_eq!(
         k.field("Operator number"),
         "",
