@@ -1,6 +1,6 @@
 //! till-kiosk: the sign-in front door of a Raspberry Pi point-of-sale till.
 //!
-//! See `README.md` for the product and `../shared/DESIGN.md` for the
+//! See `README.md` for the product and `docs/architecture.md` for the
 //! architecture: a pure [`core`], a [`store`] on the persistent partition,
 //! and thin front ends (the Slint kiosk and `tillctl`) that meet in
 //! [`service`].
