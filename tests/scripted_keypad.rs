@@ -263,26 +263,16 @@ fn the_screen_off_timer_dims_and_switches_off_a_fake_backlight() {
 
 #[test]
 fn a_badge_on_the_mock_reader_then_the_pin_signs_in() {
-    use std::sync::Arc;
-    use till_kiosk::core::{Actor, OperatorId, Secret};
     let mut k = start("", &[]);
-    let cfg = till_kiosk::config::Config::default();
-    let store = till_kiosk::store::FileStore::new(&k.path("state"), cfg.rotation());
-    let svc = till_kiosk::service::Service::new(
-        Arc::new(store),
-        &cfg,
-        Arc::new(till_kiosk::sys::SystemClock),
+    // Enrolled from a shell, as a technician would with a reader on a
+    // laptop (the admin menu's way is in ui_flows).
+    let out = common::tillctl(
+        &k.path("state"),
+        &["operator", "badge", "01"],
+        "1234567890\n",
     );
-    let cli = Actor::Cli {
-        uid: 0,
-        user: "test".into(),
-    };
-    svc.enrol_badge(
-        &cli,
-        OperatorId::new(1).unwrap(),
-        &Secret::from("1234567890"),
-    )
-    .unwrap();
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(!common::text(&out).contains("1234567890"));
     assert_eq!(k.send("BADGE 1234567890"), "ok");
     let s = k.state();
     assert!(s["message"].as_str().unwrap().contains("Badge read"), "{s}");

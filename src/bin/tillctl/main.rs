@@ -173,6 +173,15 @@ pub enum OperatorCmd {
     Enable(Target),
     /// Remove an operator
     Remove(Target),
+    /// Enrol a badge (stdin: the card's data, as a reader types it), or remove it
+    Badge {
+        /// Operator number (two digits)
+        #[arg(value_parser = parse_id)]
+        number: OperatorId,
+        /// Remove the operator's badge instead
+        #[arg(long)]
+        remove: bool,
+    },
 }
 
 /// An operator number argument.

@@ -139,6 +139,26 @@ pub(crate) fn operator(ctx: &Ctx, cmd: OperatorCmd, input: &mut SecretInput) -> 
             });
             Ok(0)
         }
+        OperatorCmd::Badge { number, remove } => {
+            let svc = ctx.service()?;
+            if remove {
+                svc.remove_badge(&actor, number)?;
+            } else {
+                let card = input.line("badge (swipe it)", "the card's data")?;
+                svc.enrol_badge(&actor, number, &card)?;
+            }
+            ctx.print(
+                &serde_json::json!({"operator": number, "badge": !remove}),
+                || {
+                    if remove {
+                        format!("operator {number}: badge removed")
+                    } else {
+                        format!("operator {number}: badge enrolled (only a keyed hash is kept)")
+                    }
+                },
+            );
+            Ok(0)
+        }
         OperatorCmd::Remove(Target { number }) => {
             ctx.service()?.remove(&actor, number)?;
             ctx.print(&serde_json::json!({"removed": number}), || {
