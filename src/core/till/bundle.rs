@@ -156,13 +156,7 @@ impl Till<'_> {
             .copied()
             .collect();
         for id in gone {
-            self.state.operators.remove(&id);
-            self.state.lockouts.remove(&id);
-            self.audit(
-                EventKind::OperatorRemoved,
-                Some(id.to_string()),
-                Outcome::Ok,
-            );
+            self.drop_operator(id);
             report.removed.push(id);
         }
         for o in &b.operators {

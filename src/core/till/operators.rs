@@ -281,6 +281,13 @@ impl Till<'_> {
     pub fn remove(&mut self, id: OperatorId) -> Result<(), TillError> {
         self.require_admin()?;
         self.protect_last_admin(id, EventKind::OperatorRemoved)?;
+        self.drop_operator(id);
+        Ok(())
+    }
+
+    /// Takes `id` and their lockout off the till, audited; the caller has
+    /// made its checks (the admin menu's last-admin rule, a bundle's).
+    pub(super) fn drop_operator(&mut self, id: OperatorId) {
         self.state.operators.remove(&id);
         self.state.lockouts.remove(&id);
         self.audit(
@@ -288,7 +295,6 @@ impl Till<'_> {
             Some(id.to_string()),
             Outcome::Ok,
         );
-        Ok(())
     }
 
     /// Operators with their status at this moment.
