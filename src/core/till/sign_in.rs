@@ -101,8 +101,12 @@ impl Till<'_> {
             }
             return AuthOutcome::Wrong { penalty };
         }
+        // An unknown badge has only the dummy hash, which nothing matches;
+        // should that ever fail, the answer is still "wrong".
         let Some(id) = attempt.id else {
-            unreachable!("an unknown badge has only the dummy hash, which nothing matches")
+            return AuthOutcome::Wrong {
+                penalty: attempt.penalty,
+            };
         };
         self.state.lockouts.remove(&id);
         // A right password takes its own charge back from the till-wide
