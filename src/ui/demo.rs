@@ -224,9 +224,10 @@ pub fn sign_in(k: &mut Kiosk, n: &str, pw: &str) {
 }
 
 /// Every scene, in the order the README shows them.
-pub const SCENES: [&str; 34] = [
+pub const SCENES: [&str; 35] = [
     "setup",
     "sign-in",
+    "sign-in-badge",
     "sign-in-wrong",
     "sign-in-locked",
     "sign-in-locked-admin",
@@ -326,6 +327,10 @@ fn build_scene(base: &Base, name: &str) -> Option<Kiosk> {
         }
         "sign-in" => {
             type_text(&mut k, "01");
+            type_text(&mut k, "3094");
+        }
+        "sign-in-badge" => {
+            k.badge(Secret::from("1234567890"));
             type_text(&mut k, "3094");
         }
         "sign-in-wrong" => {

@@ -82,7 +82,12 @@ impl Kiosk {
                 .iter()
                 .enumerate()
                 .map(|(i, f)| FieldView {
-                    display: f.display(),
+                    // A badge held for sign-in: the number stays hidden.
+                    display: if i == 0 && self.badge.is_some() && f.is_empty() {
+                        self.lang.pick("Badge ✓", "工卡 ✓")
+                    } else {
+                        f.display()
+                    },
                     active: i == self.form.active,
                     disabled: f.disabled,
                     secret: matches!(f.kind, FieldKind::Secret { .. }),
