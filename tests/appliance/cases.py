@@ -444,7 +444,8 @@ def state_on_overlay(a):
 
 
 CASES = [unit_ready, setup_screen, read_only_root, exposure, setup_by_keyboard,
-         admin_signs_in_by_touch, lockout_by_keyboard, reboot_keeps_lockout, clock_jumps,
+         admin_signs_in_by_touch, lockout_by_keyboard, wrong_pins_in_the_journal,
+         reboot_keeps_lockout, clock_jumps,
          escape_keys, approval_by_keyboard, watchdog, power_cuts, after_power_cuts,
          state_on_overlay]
 
