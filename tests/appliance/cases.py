@@ -374,6 +374,40 @@ def watchdog(a):
     return f"hung: back in {hung:.1f} s; killed: back in {killed:.1f} s"
 
 
+@case("the metrics file and the bundle drop directory work inside the unit's sandbox")
+def fleet_in_the_sandbox(a):
+    # The technician's steps (README, "Metrics"; docs/fleet.md): node_exporter's
+    # directory writable by the kiosk's group, the chain's key in the config.
+    a.sh("install -d -m 0775 -g till-kiosk /var/lib/prometheus/node-exporter; "
+         "install -d -m 0755 /etc/till-kiosk/bundles; rm -f /root/chain.key /root/chain.pub")
+    a.sh("cd /root && tillctl bundle keygen --out chain")
+    pub = a.sh("cat /root/chain.pub").strip()
+    a.sh("sed -i 's|^  textfile: null|  textfile: /var/lib/prometheus/node-exporter/till-kiosk.prom|; "
+         f"s|^  public_key: null|  public_key: {pub}|; "
+         "s|^  watch_dir: null|  watch_dir: /etc/till-kiosk/bundles|' /etc/till-kiosk/config.yaml")
+    a.sh("tillctl check-config /etc/till-kiosk/config.yaml")
+    pid = a.unit("MainPID")["MainPID"]
+    a.sh("systemctl restart till-kiosk")
+    restarted(a, pid, 60)
+    prom = wait_for("the metrics file", lambda: (t := a.run(
+        "cat /var/lib/prometheus/node-exporter/till-kiosk.prom")[1]) and "till_state_ok 1" in t and t, 60)
+    check(re.search(r'^till_lockouts_active\{scope="operator"\} \d+$', prom, re.M), prom)
+    # Head office: a copy of this till's operators plus 09, exported and signed.
+    a.sh("rm -rf /root/office && cp -a /var/lib/till-kiosk /root/office && "
+         "echo 58149362 | tillctl --state-dir /root/office operator add 09 --name 'Zhou Min' --password-stdin && "
+         "tillctl --state-dir /root/office bundle export --sign /root/chain.key > /root/shop.bundle && "
+         "cp /root/shop.bundle /etc/till-kiosk/bundles/shop.bundle")
+    op = wait_for("09 from the bundle", lambda: a.run("tillctl --json operator show 09")[0] == 0, 60)
+    check(op, "09 never arrived")
+    audit = a.sh("tillctl --json audit | grep bundle_imported")
+    check('"outcome":"ok"' in audit, audit)
+    # A tampered copy is refused, and says so in the journal.
+    a.sh("sed 's/Zhou Min/Zhou Mim/' /root/shop.bundle > /etc/till-kiosk/bundles/evil.bundle")
+    wait_for("the tampered bundle refused", lambda: "changed after it was signed" in a.sh(
+        "journalctl -b -u till-kiosk --no-pager -o cat"), 60)
+    return "metrics written by the unit; bundle applied from the drop directory, a tampered one refused"
+
+
 @case("power cuts during failed attempts: the state always loads, failures never go backwards")
 def power_cuts(a):
     a.stop()
@@ -446,7 +480,7 @@ def state_on_overlay(a):
 CASES = [unit_ready, setup_screen, read_only_root, exposure, setup_by_keyboard,
          admin_signs_in_by_touch, lockout_by_keyboard, wrong_pins_in_the_journal,
          reboot_keeps_lockout, clock_jumps,
-         escape_keys, approval_by_keyboard, watchdog, power_cuts, after_power_cuts,
+         escape_keys, approval_by_keyboard, watchdog, fleet_in_the_sandbox, power_cuts, after_power_cuts,
          state_on_overlay]
 
 
