@@ -111,28 +111,14 @@ pub fn start(cfg: &Config, sink: KeySink, badges: BadgeSink) -> Hardware {
     }
 
     for spec in &cfg.input.devices {
-        if let Some(p) = evdev_input::open_problem(spec) {
-            problems.push(p);
-        }
-        let (spec2, sink, grab) = (spec.clone(), sink.clone(), cfg.input.grab);
-        if let Err(e) = std::thread::Builder::new()
-            .name("evdev".into())
-            .spawn(move || evdev_input::run(&spec2, grab, &sink))
-        {
-            problems.push(format!("input device {spec}: no thread: {e}"));
-        }
+        let (sink, grab) = (sink.clone(), cfg.input.grab);
+        let run = move |spec: &str| evdev_input::run(spec, grab, &sink);
+        problems.extend(spawn_reader("input device", spec, run));
     }
     for spec in &cfg.input.badge_readers {
-        if let Some(p) = evdev_input::open_problem(spec) {
-            problems.push(format!("badge reader: {p}"));
-        }
-        let (spec2, badges) = (spec.clone(), badges.clone());
-        if let Err(e) = std::thread::Builder::new()
-            .name("badge-reader".into())
-            .spawn(move || badge::run(&spec2, &badges))
-        {
-            problems.push(format!("badge reader {spec}: no thread: {e}"));
-        }
+        let badges = badges.clone();
+        let run = move |spec: &str| badge::run(spec, &badges);
+        problems.extend(spawn_reader("badge reader", spec, run));
     }
     let backlight = backlight(cfg, &mut problems);
     for p in &problems {
@@ -182,4 +168,19 @@ fn backlight(cfg: &Config, problems: &mut Vec<String>) -> Arc<dyn Backlight> {
             Arc::new(NoBacklight::default())
         }
     }
+}
+
+/// Reads the evdev device `spec` on its own thread with `run`; returns
+/// what is wrong with it now (it is waited for if missing) or the thread
+/// that could not start.
+fn spawn_reader(what: &str, spec: &str, run: impl FnOnce(&str) + Send + 'static) -> Vec<String> {
+    let mut problems: Vec<String> = evdev_input::open_problem(what, spec).into_iter().collect();
+    let owned = spec.to_owned();
+    if let Err(e) = std::thread::Builder::new()
+        .name(what.replace(' ', "-"))
+        .spawn(move || run(&owned))
+    {
+        problems.push(format!("{what} {spec}: no thread: {e}"));
+    }
+    problems
 }

@@ -19,7 +19,7 @@
 //! (the typed detail as JSON). None can hold a secret: an
 //! [`AuditRecord`] has no field for one.
 
-use crate::core::audit::{AuditRecord, EventKind, Outcome};
+use crate::core::audit::{AuditRecord, EventKind, Outcome, wire_name};
 use crate::core::i18n::{Lang, Localized};
 use crate::core::operator::OperatorId;
 use sha2::{Digest, Sha256};
@@ -97,10 +97,10 @@ impl AuditSink for Journal {
 /// `TILL_EVENT`: the kind, with the outcome appended unless it is `ok`
 /// (`sign_in`, `sign_in_failed`, `sign_in_locked`, `operator_added`).
 pub fn event_name(kind: EventKind, outcome: Outcome) -> String {
-    let kind = snake(&kind);
+    let kind = wire_name(&kind);
     match outcome {
         Outcome::Ok => kind,
-        other => format!("{kind}_{}", snake(&other)),
+        other => format!("{kind}_{}", wire_name(&other)),
     }
 }
 
@@ -110,14 +110,7 @@ pub fn event_name(kind: EventKind, outcome: Outcome) -> String {
 /// format, which never changes meaning).
 pub fn message_id(event: &str) -> String {
     let digest = Sha256::digest(format!("till-kiosk/{event}").as_bytes());
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn snake<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "unknown".into(),
-    }
+    crate::core::hex(&digest[..16])
 }
 
 /// syslog priority: errors 3, refusals and failures 5 (notice), the rest 6.
@@ -149,8 +142,8 @@ pub fn entry(r: &AuditRecord, terminal: &str, identifier: &str) -> Vec<(&'static
         ("PRIORITY", priority(r.outcome).to_owned()),
         ("SYSLOG_IDENTIFIER", identifier.to_owned()),
         ("TILL_EVENT", event),
-        ("TILL_KIND", snake(&r.event)),
-        ("TILL_OUTCOME", snake(&r.outcome)),
+        ("TILL_KIND", wire_name(&r.event)),
+        ("TILL_OUTCOME", wire_name(&r.outcome)),
         ("TILL_ACTOR", clip(r.actor.to_string())),
         ("TILL_TERMINAL", clip(terminal.to_owned())),
         ("TILL_BOOT_SECONDS", r.boot_secs.to_string()),

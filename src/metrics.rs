@@ -15,7 +15,7 @@
 //! recovery is provisioned, and how many devices did not start. Never a
 //! number typed at the till, never a name.
 
-use crate::core::audit::{AuditRecord, EventKind, Outcome};
+use crate::core::audit::{AuditRecord, EventKind, Outcome, wire_name};
 use crate::journal::AuditSink;
 use crate::service::{Health, Service};
 use std::collections::BTreeMap;
@@ -68,13 +68,6 @@ impl Metrics {
     }
 }
 
-fn snake<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => "unknown".into(),
-    }
-}
-
 impl AuditSink for Metrics {
     fn audited(&self, records: &[AuditRecord], _terminal: &str) {
         let Ok(mut c) = self.counts.lock() else {
@@ -84,7 +77,7 @@ impl AuditSink for Metrics {
             match r.outcome {
                 Outcome::Failed | Outcome::Locked => {
                     *c.failed
-                        .entry((snake(&r.event), snake(&r.outcome)))
+                        .entry((wire_name(&r.event), wire_name(&r.outcome)))
                         .or_default() += 1;
                 }
                 Outcome::Ok if r.event == EventKind::SignIn => {

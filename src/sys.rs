@@ -34,7 +34,7 @@ pub fn boot_id_from(path: &Path) -> String {
             // Without randomness, the pid still separates processes; an
             // unknown id credits nothing whatever its text.
             let token = match getrandom::fill(&mut b) {
-                Ok(()) => b.iter().map(|x| format!("{x:02x}")).collect(),
+                Ok(()) => crate::core::hex(&b),
                 Err(_) => std::process::id().to_string(),
             };
             format!("{}{token}", crate::core::clock::UNKNOWN_BOOT_PREFIX)

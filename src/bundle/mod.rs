@@ -18,6 +18,7 @@
 //! verifies.
 
 use crate::core::clock::WallTime;
+use crate::core::hex;
 use crate::core::till::{BundleContents, BundleOperator};
 use crate::core::{PasswordPolicy, TillState};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -276,10 +277,6 @@ pub fn verify(bytes: &[u8], trusted: &PublicKey) -> Result<Verified, BundleError
         digest: hex(&Sha256::digest(body)),
         signed_by,
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {

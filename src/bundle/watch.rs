@@ -72,7 +72,7 @@ impl Watcher {
                 continue;
             }
             self.seen.insert(path.clone(), mark);
-            match read_limited(&path).and_then(|b| verify(&b, &self.key)) {
+            match read_file(&path).and_then(|b| verify(&b, &self.key)) {
                 Ok(v) => verified.push((path, v)),
                 Err(e) => {
                     let source = path.display().to_string();
@@ -109,7 +109,9 @@ impl Watcher {
     }
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>, BundleError> {
+/// Reads a bundle file, refusing one larger than [`MAX_BYTES`] unread
+/// (the drop directory and `tillctl bundle import`).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, BundleError> {
     let unreadable = |e: std::io::Error| BundleError::Malformed(format!("cannot read it: {e}"));
     let f = std::fs::File::open(path).map_err(unreadable)?;
     let mut bytes = Vec::new();
@@ -122,11 +124,6 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, BundleError> {
         )));
     }
     Ok(bytes)
-}
-
-/// Reads a bundle file for `tillctl bundle import` too.
-pub fn read_file(path: &Path) -> Result<Vec<u8>, BundleError> {
-    read_limited(path)
 }
 
 fn log(r: &Seen) {

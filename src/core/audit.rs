@@ -344,6 +344,15 @@ fn read_detail<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AuditDetail>, D
     }))
 }
 
+/// The name a fact has in the audit file (`sign_in`, `failed`): the
+/// journal's fields and the metrics' labels use the same words.
+pub fn wire_name<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "unknown".into(),
+    }
+}
+
 /// The kinds of audited event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -18,6 +18,16 @@ pub mod secret;
 pub mod state;
 pub mod till;
 
+/// Bytes as lower-case hex digits (ids, digests, keys in files).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
 pub use audit::{
     Actor, ApprovalEnd, AuditDetail, AuditEvent, AuditRecord, EventKind, Outcome, SignOutReason,
 };

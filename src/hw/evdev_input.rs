@@ -66,13 +66,13 @@ pub fn find(spec: &str) -> Option<(PathBuf, Device)> {
 }
 
 /// Why a device cannot be opened, with the fix.
-pub fn open_problem(spec: &str) -> Option<String> {
+pub fn open_problem(what: &str, spec: &str) -> Option<String> {
     let path = spec
         .strip_prefix("name:")
         .map_or_else(|| Path::new(spec).to_owned(), |_| PathBuf::new());
     match std::fs::File::open(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
-            "unable to open input device {spec}: permission denied; add the service user to group input (usermod -aG input till-kiosk)"
+            "unable to open {what} {spec}: permission denied; add the service user to group input (usermod -aG input till-kiosk)"
         )),
         _ => None,
     }
@@ -128,7 +128,7 @@ pub fn run_with(
             }
             None => {
                 if !announced_missing {
-                    match open_problem(spec) {
+                    match open_problem("input device", spec) {
                         Some(p) => tracing::error!("{p}"),
                         None => tracing::warn!(
                             "input device {spec} not found; waiting for it to be plugged in"

@@ -148,8 +148,9 @@ pub struct Service {
     checkpoint_interval: Duration,
     sinks: Vec<Arc<dyn AuditSink>>,
     /// The terminal's name as last read, for the sinks' copies of events
-    /// written without loading the state (sign-out, faults).
-    terminal: Arc<Mutex<String>>,
+    /// written without loading the state (sign-out, faults); `None` until
+    /// this process has read it.
+    terminal: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -181,7 +182,7 @@ impl Service {
             serial_probe: Arc::new(sys::hardware_serial),
             require_persistent: config.require_persistent_state,
             default_terminal_name: default_terminal_name.clone(),
-            terminal: Arc::new(Mutex::new(default_terminal_name)),
+            terminal: Arc::new(Mutex::new(None)),
             sinks,
             default_language: config.default_language,
             checkpoint_interval: config.lockout.checkpoint_interval.0,
@@ -257,7 +258,12 @@ impl Service {
             tracing::error!("audit log not written: {e}");
         }
         if !self.sinks.is_empty() {
-            let terminal = self.terminal.lock().map(|t| t.clone()).unwrap_or_default();
+            let terminal = self
+                .terminal
+                .lock()
+                .ok()
+                .and_then(|t| t.clone())
+                .unwrap_or_else(|| self.default_terminal_name.clone());
             for sink in &self.sinks {
                 sink.audited(&records, &terminal);
             }
@@ -297,9 +303,9 @@ impl Service {
     /// Remembers the terminal's name for the sinks' copies.
     fn note_terminal(&self, name: &str) {
         if let Ok(mut t) = self.terminal.lock()
-            && *t != name
+            && t.as_deref() != Some(name)
         {
-            name.clone_into(&mut t);
+            *t = Some(name.to_owned());
         }
     }
 
@@ -339,7 +345,11 @@ impl Service {
     pub fn record(&self, events: Vec<AuditEvent>) -> Result<(), ServiceError> {
         let mut txn = self.lock()?;
         let now = self.now();
+        // Read the name once per process, not on every sign-out: every
+        // operation that loads the state keeps it current after that.
+        let unknown = self.terminal.lock().is_ok_and(|t| t.is_none());
         if !self.sinks.is_empty()
+            && unknown
             && let Ok(Some(state)) = txn.load()
         {
             self.note_terminal(&state.terminal_name);

@@ -299,7 +299,7 @@ const TEMP_SUFFIX: &str = ".tmp";
 fn temp_name(name: &str) -> io::Result<String> {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| io::Error::other(e.to_string()))?;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = crate::core::hex(&b);
     Ok(format!(".{name}.{hex}{TEMP_SUFFIX}"))
 }
 

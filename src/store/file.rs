@@ -163,10 +163,7 @@ struct KeyFile {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::core::hex(&Sha256::digest(bytes))
 }
 
 /// Serialises a state into the file format.
@@ -398,7 +395,7 @@ impl Txn for FileTxn {
             path: self.dir.join(ID_FILE),
             source: io::Error::other(e.to_string()),
         })?;
-        let id: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        let id = crate::core::hex(&b);
         self.dir
             .write_atomic(ID_FILE, format!("{id}\n").as_bytes(), false)?;
         Ok(id)

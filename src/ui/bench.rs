@@ -155,7 +155,7 @@ impl TempState {
         use std::os::unix::fs::DirBuilderExt;
         let mut b = [0u8; 8];
         getrandom::fill(&mut b).map_err(|e| e.to_string())?;
-        let name: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        let name = crate::core::hex(&b);
         let path = std::env::temp_dir().join(format!("till-kiosk-bench-{name}"));
         std::fs::DirBuilder::new()
             .mode(0o700)

@@ -23,18 +23,13 @@ impl Till<'_> {
         if self.state.badge_key.is_none() {
             let mut key = zeroize::Zeroizing::new([0u8; 32]);
             getrandom::fill(&mut *key).map_err(|e| TillError::Random(e.to_string()))?;
-            self.state.badge_key = Some(key.iter().map(|b| format!("{b:02x}")).collect());
+            self.state.badge_key = Some(crate::core::hex(&*key));
         }
         let key = self.state.badge_key.as_deref().unwrap_or_default();
         let mut mac = HmacSha256::new_from_slice(key.as_bytes())
             .map_err(|e| TillError::Random(e.to_string()))?;
         mac.update(card.expose().trim().as_bytes());
-        Ok(mac
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect())
+        Ok(crate::core::hex(&mac.finalize().into_bytes()))
     }
 
     /// Whose badge this is, comparing every operator's in constant time.

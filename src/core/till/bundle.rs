@@ -174,23 +174,14 @@ impl Till<'_> {
                 effective.require_badge = self.policy().require_badge;
             }
             if self.state.policy.as_ref() != Some(&effective) {
-                self.state.policy = Some(effective.clone());
-                self.audit(EventKind::PolicyChanged, None, Outcome::Ok)
-                    .detail = Some(AuditDetail::Policy {
-                    cashier_min: effective.operator_length.min,
-                    admin_min: effective.admin_length.min,
-                    history: effective.history,
-                    max_age_days: effective.max_age_days,
-                });
+                self.store_policy(effective);
                 report.policy_changed = true;
             }
         }
         if let Some(name) = &b.terminal_name
             && *name != self.state.terminal_name
         {
-            self.state.terminal_name = name.clone();
-            self.audit(EventKind::SettingsChanged, None, Outcome::Ok)
-                .detail = Some(AuditDetail::TerminalName { name: name.clone() });
+            self.store_terminal_name(name.clone());
             report.renamed = true;
         }
         self.state.bundle = Some(BundleStamp {

@@ -12,15 +12,21 @@ impl Till<'_> {
         // A badge rule for a role with someone badge-less would lock them
         // out (an admin: perhaps the only one).
         self.badges_cover(effective.require_badge)?;
-        self.state.policy = Some(effective.clone());
-        let e = self.audit(EventKind::PolicyChanged, None, Outcome::Ok);
-        e.detail = Some(AuditDetail::Policy {
+        self.store_policy(effective.clone());
+        Ok(effective)
+    }
+
+    /// Puts `effective` in force, audited (the admin menu's and a
+    /// bundle's way; the caller has tightened and checked it).
+    pub(super) fn store_policy(&mut self, effective: PasswordPolicy) {
+        self.audit(EventKind::PolicyChanged, None, Outcome::Ok)
+            .detail = Some(AuditDetail::Policy {
             cashier_min: effective.operator_length.min,
             admin_min: effective.admin_length.min,
             history: effective.history,
             max_age_days: effective.max_age_days,
         });
-        Ok(effective)
+        self.state.policy = Some(effective);
     }
 
     /// Sets the UI language (anyone may: it is a display preference).
@@ -38,9 +44,14 @@ impl Till<'_> {
             self.require_admin()?;
         }
         let name = clean_name(name)?;
+        self.store_terminal_name(name);
+        Ok(())
+    }
+
+    /// Names the terminal, audited (the admin menu's and a bundle's way).
+    pub(super) fn store_terminal_name(&mut self, name: String) {
         self.state.terminal_name = name.clone();
         self.audit(EventKind::SettingsChanged, None, Outcome::Ok)
             .detail = Some(AuditDetail::TerminalName { name });
-        Ok(())
     }
 }

@@ -174,7 +174,7 @@ impl Till<'_> {
             // A random value nobody knows: nothing can ever match it.
             let mut b = [0u8; 16];
             if getrandom::fill(&mut b).is_ok() {
-                let text: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                let text = crate::core::hex(&b);
                 if let Ok(h) = params.hash(&Secret::new(text)) {
                     self.state.dummy_hash = Some(h);
                 }

@@ -10,6 +10,7 @@ impl Kiosk {
         let lang = self.lang;
         let wall = self.clock.wall();
         let (message_kind, message) = self.message_view();
+        let (asleep, shade_pct) = self.sleep_view();
         View {
             screen: self.screen,
             lang: lang.code(),
@@ -28,8 +29,8 @@ impl Kiosk {
                 .is_some_and(|s| s.must_change.is_some()),
             banner: self.banner(),
             idle_secs: self.idle_secs(),
-            asleep: self.sleep_view().0,
-            shade_pct: self.sleep_view().1,
+            asleep,
+            shade_pct,
             message,
             message_kind,
             form: self.form_view(),
