@@ -219,16 +219,49 @@ pub fn render(s: &Snapshot) -> String {
 
 /// Writes `text` to `path` whole: a temporary file beside it, then a
 /// rename (node_exporter skips names not ending in `.prom`).
+///
+/// The textfile directory is shared (root's collectors write there too),
+/// so it is written the way the store writes its own: through the
+/// directory's fd, an unpredictable temporary name created with
+/// `O_EXCL | O_NOFOLLOW`, a rename relative to the same fd. A link planted
+/// there is never written through. The file is 0644 whatever the unit's
+/// `UMask=0077` says: it holds no secret and node_exporter runs as another
+/// user.
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    use nix::fcntl::{OFlag, open, openat, renameat};
+    use nix::sys::stat::{Mode, fchmod};
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path
         .file_name()
+        .and_then(|n| n.to_str())
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-    let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(text.as_bytes())?;
+    let dirfd = open(
+        dir,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    let tmp = crate::store::temp_name(name)?;
+    let flags =
+        OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = openat(&dirfd, tmp.as_str(), flags, Mode::from_bits_truncate(0o644))?;
+    let mut f = std::fs::File::from(fd);
+    let written = fchmod(&f, Mode::from_bits_truncate(0o644))
+        .map_err(io::Error::from)
+        .and_then(|()| f.write_all(text.as_bytes()));
     drop(f);
-    std::fs::rename(&tmp, path)
+    let placed = written
+        .and_then(|()| renameat(&dirfd, tmp.as_str(), &dirfd, name).map_err(io::Error::from));
+    if placed.is_err() {
+        let _ = nix::unistd::unlinkat(
+            &dirfd,
+            tmp.as_str(),
+            nix::unistd::UnlinkatFlags::NoRemoveDir,
+        );
+    }
+    placed
 }
 
 /// Starts the writer thread: a file now, then every [`INTERVAL`].

@@ -296,7 +296,7 @@ const TEMP_SUFFIX: &str = ".tmp";
 
 /// `.NAME.<16 random hex digits>.tmp`: nobody can plant a file under the
 /// name before we create it (and `O_EXCL` refuses one that is there).
-fn temp_name(name: &str) -> io::Result<String> {
+pub(crate) fn temp_name(name: &str) -> io::Result<String> {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| io::Error::other(e.to_string()))?;
     let hex = crate::core::hex(&b);

@@ -14,6 +14,7 @@ mod dir;
 mod file;
 mod memory;
 
+pub(crate) use dir::temp_name;
 pub use file::{AuditRotation, FileStore, STATE_FILE};
 pub use memory::MemoryStore;
 
