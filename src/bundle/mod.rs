@@ -21,7 +21,7 @@ use crate::core::clock::WallTime;
 use crate::core::hex;
 use crate::core::till::{BundleContents, BundleOperator};
 use crate::core::{PasswordPolicy, TillState};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -54,6 +54,9 @@ pub enum BundleError {
         "the signature does not match the contents: the bundle was changed after it was signed"
     )]
     BadSignature,
+    /// A small-order point: anyone could sign for it.
+    #[error("not a usable public key: a small-order point, for which anyone can sign")]
+    WeakKey,
     /// A key file cannot be read as a key.
     #[error("not a {0} key file (one line: {1}<64 hex digits>)")]
     BadKey(&'static str, &'static str),
@@ -98,9 +101,13 @@ impl std::str::FromStr for PublicKey {
             .strip_prefix("ed25519:")
             .and_then(unhex32)
             .ok_or_else(bad)?;
-        VerifyingKey::from_bytes(&bytes)
-            .map(PublicKey)
-            .map_err(|_| bad())
+        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| bad())?;
+        // A small-order point (the identity, order 2 or 4) is a point on
+        // the curve but no key: signatures "verify" under it on any body.
+        if key.is_weak() {
+            return Err(BundleError::WeakKey);
+        }
+        Ok(PublicKey(key))
     }
 }
 
@@ -262,9 +269,10 @@ pub fn verify(bytes: &[u8], trusted: &PublicKey) -> Result<Verified, BundleError
     let sig = unhex::<64>(sig)
         .map(|b| Signature::from_bytes(&b))
         .ok_or_else(|| malformed("the signature is not 128 hex digits"))?;
+    // Strict: no small-order R, no non-canonical S.
     trusted
         .0
-        .verify(body, &sig)
+        .verify_strict(body, &sig)
         .map_err(|_| BundleError::BadSignature)?;
     // Signed: from here on the contents are head office's.
     let json = body
