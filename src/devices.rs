@@ -7,7 +7,7 @@
 //! on with what works: touch alone is enough to sign in.
 
 use crate::config::{BacklightChoice, BuzzerBackend, Config, KeypadBackend};
-use crate::hw::backlight::{Backlight, NoBacklight, SysfsBacklight};
+use crate::hw::backlight::{Backlight, Level, NoBacklight, SysfsBacklight};
 use crate::hw::badge::{self, BadgeSink};
 use crate::hw::buzzer::{self, Buzzer, LogBuzzer};
 use crate::hw::{KeySink, evdev_input, keypad};
@@ -155,10 +155,15 @@ fn backlight(cfg: &Config, problems: &mut Vec<String>) -> Arc<dyn Backlight> {
         BacklightChoice::Auto => SysfsBacklight::find(std::path::Path::new("/sys/class/backlight")),
         BacklightChoice::Path(p) => Some(p.clone()),
     };
-    match dir.map(|d| SysfsBacklight::open(&d)) {
+    match dir.map(|d| SysfsBacklight::open(&d, cfg.ui.brightness)) {
         None => Arc::new(NoBacklight::default()),
         Some(Ok(b)) => {
             tracing::info!("backlight: {b:?}");
+            // On at every start: a run that stopped while the screen slept
+            // left it dark, and the sleep timer only acts on changes.
+            if let Err(e) = b.set(Level::Full) {
+                problems.push(format!("{e} (the screen may stay dark)"));
+            }
             Arc::new(b)
         }
         Some(Err(e)) => {

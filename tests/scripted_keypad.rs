@@ -230,7 +230,7 @@ fn the_screen_off_timer_dims_and_switches_off_a_fake_backlight() {
             std::fs::write(d.join("bl_power"), "0\n").unwrap();
             *bl.borrow_mut() = d.clone();
             format!(
-                "ui:\n  screen_off_after: 6s\n  backlight: {}\n",
+                "ui:\n  screen_off_after: 6s\n  backlight: {}\n  brightness: 200\n",
                 d.display()
             )
         },

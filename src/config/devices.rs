@@ -58,6 +58,11 @@ pub struct UiConfig {
     /// /sys/class/backlight, if any), `none` (blank the picture only), or
     /// a directory such as `/sys/class/backlight/10-0045`.
     pub backlight: BacklightChoice,
+    /// The backlight's brightness in use, in the panel's own units (up to
+    /// its `max_brightness`); unset means the maximum. Set here, not left
+    /// in sysfs: what a start finds there may be the dark or dimmed level
+    /// an earlier run left behind.
+    pub brightness: Option<u32>,
 }
 
 /// `ui.backlight`. The built-in default is `none` (a desktop's own
@@ -108,6 +113,7 @@ impl Default for UiConfig {
             renderer: Default::default(),
             screen_off_after: Dur(Duration::from_secs(5 * 60)),
             backlight: BacklightChoice::None,
+            brightness: None,
         }
     }
 }

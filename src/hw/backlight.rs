@@ -46,8 +46,9 @@ pub trait Backlight: Send + Sync + std::fmt::Debug {
 #[derive(Debug)]
 pub struct SysfsBacklight {
     dir: PathBuf,
-    /// The brightness found at start-up: "full" means what the technician
-    /// set, not necessarily the maximum.
+    /// The brightness in use: the configured one, or the maximum. Never
+    /// what a start found, which may be the 0 or the dimmed level an
+    /// earlier run left when it stopped with the screen asleep.
     full: u32,
     max: u32,
 }
@@ -65,14 +66,13 @@ fn read_u32(path: &Path) -> Result<u32, BacklightError> {
 }
 
 impl SysfsBacklight {
-    /// The backlight in `dir` (one entry of `/sys/class/backlight`).
-    pub fn open(dir: &Path) -> Result<SysfsBacklight, BacklightError> {
+    /// The backlight in `dir` (one entry of `/sys/class/backlight`), at
+    /// `brightness` when in use (the maximum if `None`; clamped to it).
+    pub fn open(dir: &Path, brightness: Option<u32>) -> Result<SysfsBacklight, BacklightError> {
         let max = read_u32(&dir.join("max_brightness"))?.max(1);
-        let now = read_u32(&dir.join("brightness"))?;
         Ok(SysfsBacklight {
             dir: dir.to_owned(),
-            // A panel left dark by an earlier run comes back at full.
-            full: if now == 0 { max } else { now },
+            full: brightness.unwrap_or(max).clamp(1, max),
             max,
         })
     }
@@ -169,9 +169,9 @@ mod tests {
     }
 
     #[test]
-    fn dims_switches_off_and_comes_back_to_what_it_was() {
-        let d = fake(200);
-        let b = SysfsBacklight::open(d.path()).unwrap();
+    fn dims_switches_off_and_comes_back_to_the_configured_brightness() {
+        let d = fake(20);
+        let b = SysfsBacklight::open(d.path(), Some(200)).unwrap();
         b.set(Level::Dim).unwrap();
         assert_eq!(read(d.path(), "brightness"), "20");
         b.set(Level::Off).unwrap();
@@ -195,13 +195,13 @@ mod tests {
     #[test]
     fn a_dark_panel_at_start_comes_back_at_full_and_junk_is_an_error() {
         let d = fake(0);
-        SysfsBacklight::open(d.path())
+        SysfsBacklight::open(d.path(), None)
             .unwrap()
             .set(Level::Full)
             .unwrap();
         assert_eq!(read(d.path(), "brightness"), "255");
         std::fs::write(d.path().join("max_brightness"), "lots\n").unwrap();
-        assert!(SysfsBacklight::open(d.path()).is_err());
-        assert!(SysfsBacklight::open(&d.path().join("none")).is_err());
+        assert!(SysfsBacklight::open(d.path(), None).is_err());
+        assert!(SysfsBacklight::open(&d.path().join("none"), None).is_err());
     }
 }
