@@ -19,7 +19,7 @@
 
 use super::dir::{Dir, PREV_SUFFIX};
 use super::{AuditLog, Backend, StoreError, Txn};
-use crate::core::audit::{AuditDetail, AuditRecord};
+use crate::core::audit::{AuditDetail, AuditRecord, EventKind, Outcome};
 use crate::core::recovery::TillKey;
 use crate::core::state::{STATE_FORMAT, TillState};
 use crate::sys::{self, Persistence};
@@ -41,6 +41,9 @@ const AUDIT_FILE: &str = "audit.log";
 const KEY_FILE: &str = "recovery.key";
 const ID_FILE: &str = "terminal-id";
 const LOCK_FILE: &str = "lock";
+/// Written with a till's first state and never removed by the store: the
+/// evidence that a missing `state.json` was lost, not never written.
+const SET_UP_FILE: &str = "set-up";
 
 /// How the audit log is rotated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,16 +213,35 @@ pub(crate) fn decode_state(path: &Path, bytes: &[u8]) -> Result<TillState, Store
 
 /// Whether the store reads or writes a file of this name.
 fn is_ours(name: &str) -> bool {
-    name == STATE_FILE || name == ID_FILE || name == LOCK_FILE || is_evidence(name)
+    name == STATE_FILE
+        || name == ID_FILE
+        || name == LOCK_FILE
+        || name == KEY_FILE
+        || is_evidence(name)
+        || is_audit(name)
 }
 
-/// Whether a file of this name shows that the till had state once.
+/// Whether a file of this name shows that the till had state once. Only
+/// files a set-up till writes: an audit line (a refused bundle, a refused
+/// session peer) or a recovery key can come before setup.
 fn is_evidence(name: &str) -> bool {
-    name == format!("{STATE_FILE}{PREV_SUFFIX}")
+    name == SET_UP_FILE
+        || name == format!("{STATE_FILE}{PREV_SUFFIX}")
         || name.starts_with(&format!("{STATE_FILE}{BAD_INFIX}"))
-        || name == AUDIT_FILE
-        || name.starts_with(&format!("{AUDIT_FILE}."))
-        || name == KEY_FILE
+}
+
+fn is_audit(name: &str) -> bool {
+    name == AUDIT_FILE || name.starts_with(&format!("{AUDIT_FILE}."))
+}
+
+/// Whether an audit file records a successful setup: the evidence on a
+/// till set up before the marker existed (0.1.0), whose other evidence
+/// may be gone.
+fn records_setup(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').any(|line| {
+        serde_json::from_slice::<AuditRecord>(line)
+            .is_ok_and(|r| r.event == EventKind::Init && r.outcome == Outcome::Ok)
+    })
 }
 
 impl FileTxn {
@@ -272,7 +294,16 @@ impl Txn for FileTxn {
                 // No state file. Fresh only if nothing shows there was one.
                 let mut names = self.dir.names()?;
                 names.sort();
-                match names.into_iter().find(|n| is_evidence(n)) {
+                let mut evidence = names.iter().find(|n| is_evidence(n)).cloned();
+                for name in names.iter().filter(|n| is_audit(n)) {
+                    if evidence.is_some() {
+                        break;
+                    }
+                    if self.dir.read(name)?.is_some_and(|b| records_setup(&b)) {
+                        evidence = Some(name.clone());
+                    }
+                }
+                match evidence {
                     Some(evidence) => Err(StoreError::Missing {
                         path: self.dir.join(STATE_FILE),
                         evidence: self.dir.join(&evidence),
@@ -285,7 +316,15 @@ impl Txn for FileTxn {
 
     fn save(&mut self, state: &TillState) -> Result<(), StoreError> {
         self.dir
-            .write_atomic(STATE_FILE, &encode_state(state), true)
+            .write_atomic(STATE_FILE, &encode_state(state), true)?;
+        if !self.dir.exists(SET_UP_FILE)? {
+            self.dir.write_atomic(
+                SET_UP_FILE,
+                b"this till was set up: a missing state.json here was lost, not never written\n",
+                false,
+            )?;
+        }
+        Ok(())
     }
 
     fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
