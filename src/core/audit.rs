@@ -307,7 +307,7 @@ pub enum AuditDetail {
         /// Its version (0 if it could not be read).
         version: u64,
         /// Why.
-        refusal: crate::core::till::BundleRefusal,
+        refusal: crate::core::bundle::BundleRefusal,
     },
     /// A line from 0.1 (details were English prose then) or from a newer
     /// version, kept as written.

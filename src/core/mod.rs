@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod blocklist;
+pub mod bundle;
 pub mod clock;
 pub mod guessing;
 pub mod hashing;
@@ -16,6 +17,7 @@ pub mod power;
 pub mod recovery;
 pub mod secret;
 pub mod state;
+pub mod text;
 pub mod till;
 
 /// Bytes as lower-case hex digits (ids, digests, keys in files).

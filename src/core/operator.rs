@@ -180,8 +180,9 @@ pub enum BadName {
     /// Longer than [`MAX_NAME_CHARS`].
     #[error("operator name is longer than {MAX_NAME_CHARS} characters")]
     TooLong,
-    /// Has a control character (newline, escape...).
-    #[error("operator name has a control character")]
+    /// Has a character [`crate::core::text::is_hidden`] refuses (newline,
+    /// escape, a direction control, a zero-width or tag character...).
+    #[error("operator name has a control, direction or invisible character")]
     ControlChar,
 }
 
@@ -190,16 +191,12 @@ pub const MAX_NAME_CHARS: usize = 32;
 
 /// Trims and checks a display name.
 pub fn clean_name(name: &str) -> Result<String, BadName> {
-    let name = name.trim();
-    if name.is_empty() {
-        Err(BadName::Empty)
-    } else if name.chars().count() > MAX_NAME_CHARS {
-        Err(BadName::TooLong)
-    } else if name.chars().any(char::is_control) {
-        Err(BadName::ControlChar)
-    } else {
-        Ok(name.to_owned())
-    }
+    use crate::core::text::{BadText, clean};
+    clean(name, MAX_NAME_CHARS).map_err(|e| match e {
+        BadText::Empty => BadName::Empty,
+        BadText::TooLong(_) => BadName::TooLong,
+        BadText::Hidden => BadName::ControlChar,
+    })
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ pub struct TillState {
     /// The last operator bundle applied (a replay of an older one is
     /// refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bundle: Option<crate::core::till::BundleStamp>,
+    pub bundle: Option<crate::core::bundle::BundleStamp>,
     /// This till's key for badge hashes (hex), made at the first enrolment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub badge_key: Option<String>,

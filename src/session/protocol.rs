@@ -98,40 +98,50 @@ pub fn bad(code: &'static str, message: impl Into<String>) -> BadRequest {
     }
 }
 
-/// Characters that change how text around them is shown without showing
-/// themselves: bidirectional controls (which can make "12.50" display as
-/// "05.21", or put the reason's words where the amount should be) and
-/// zero-width characters. A request's text goes onto the supervisor's
-/// screen; it must read as it is.
-pub fn is_invisible_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-    )
-}
-
 fn text_field(obj: &Value, key: &str, max: usize) -> Result<Option<String>, BadRequest> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().any(|c| c.is_control() || is_invisible_format(c)) => {
-            Err(bad(
-                "bad_request",
-                format!("{key} holds control, direction or zero-width characters"),
-            ))
-        }
+        // The supervisor's screen shows it: it must read as it is.
+        Some(Value::String(s)) if s.chars().any(crate::core::text::is_hidden) => Err(bad(
+            "bad_request",
+            format!("{key} holds control, direction, separator or invisible characters"),
+        )),
         Some(Value::String(s)) if s.chars().count() <= max => Ok(Some(s.clone())),
-        Some(Value::Number(n)) if key == "amount" => Ok(Some(n.to_string())),
         Some(_) => Err(bad(
             "bad_request",
             format!("{key} must be a string of at most {max} characters"),
         )),
+    }
+}
+
+/// `amount`: a string, or a plain decimal number kept as the sales
+/// program wrote it (`12.50` stays `12.50`: a parsed number would show
+/// `12.5`, not what the customer was told).
+fn amount_field(obj: &Value, line: &str) -> Result<Option<String>, BadRequest> {
+    if !matches!(obj.get("amount"), Some(Value::Number(_))) {
+        return text_field(obj, "amount", 32);
+    }
+    let not_plain = || {
+        bad(
+            "bad_request",
+            "amount must be a string or a plain decimal number such as 12.50",
+        )
+    };
+    let raw: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_str(line).map_err(|_| not_plain())?;
+    let text = raw.get("amount").map(|r| r.get()).ok_or_else(not_plain)?;
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let plain = !whole.is_empty()
+        && !frac.is_empty()
+        && whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit());
+    if plain && text.len() <= 32 {
+        Ok(Some(text.to_owned()))
+    } else {
+        Err(not_plain())
     }
 }
 
@@ -192,7 +202,7 @@ pub fn parse(line: &str, requester: &str) -> (Value, Result<Request, BadRequest>
                 };
                 Request::Approve(ApprovalRequest {
                     action,
-                    amount: text_field(&obj, "amount", 32)?,
+                    amount: amount_field(&obj, line)?,
                     reason: text_field(&obj, "reason", 200)?,
                     timeout_s,
                     requester: requester.to_owned(),

@@ -342,6 +342,10 @@ impl Localized for BundleRefusal {
                 format!("operator {id}'s name cannot be used"),
                 format!("操作员 {id} 的姓名无法使用"),
             ),
+            BundleRefusal::BadTerminalName => lang.pick(
+                "its name for this till cannot be used",
+                "数据包中本终端的名称无法使用",
+            ),
             BundleRefusal::Unverified { reason: why } => {
                 lang.pick(format!("not verified: {why}"), format!("未通过验证：{why}"))
             }

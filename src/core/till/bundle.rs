@@ -12,115 +12,8 @@
 //! password wins), and the policy never drops below the config's floor.
 
 use super::*;
+use crate::core::bundle::*;
 use std::collections::BTreeSet;
-
-/// One operator as a bundle carries it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BundleOperator {
-    /// Number.
-    pub number: OperatorId,
-    /// Display name.
-    pub name: String,
-    /// Role.
-    pub role: Role,
-    /// Whether they may sign in.
-    pub enabled: bool,
-    /// argon2id PHC string of their password.
-    pub hash: String,
-    /// When that password was set (the newer of the bundle's and the
-    /// till's wins).
-    pub password_set: WallTime,
-    /// Whether it must be changed at the next sign-in.
-    #[serde(default)]
-    pub must_change: Option<MustChange>,
-}
-
-/// What a verified bundle asks of this till.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BundleContents {
-    /// Increases with every export; an older one is a replay.
-    pub version: u64,
-    /// SHA-256 of the signed bytes, hex: the same version with other
-    /// contents is refused too.
-    pub digest: String,
-    /// The operators (the whole list: others are removed).
-    pub operators: Vec<BundleOperator>,
-    /// The policy, if the bundle sets one.
-    pub policy: Option<PasswordPolicy>,
-    /// This till's name, if the bundle names it.
-    pub terminal_name: Option<String>,
-}
-
-/// The version of the last bundle applied (kept in the state).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct BundleStamp {
-    /// Its version.
-    pub version: u64,
-    /// Its digest.
-    pub digest: String,
-}
-
-/// What applying a bundle changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct BundleReport {
-    /// The bundle's version.
-    pub version: u64,
-    /// This exact bundle was already applied: nothing changed.
-    pub already_applied: bool,
-    /// Numbers added.
-    pub added: Vec<OperatorId>,
-    /// Numbers whose name, role, state or password changed.
-    pub changed: Vec<OperatorId>,
-    /// Numbers removed.
-    pub removed: Vec<OperatorId>,
-    /// Whether the policy changed.
-    pub policy_changed: bool,
-    /// Whether the terminal was renamed.
-    pub renamed: bool,
-}
-
-/// Why a bundle was not applied.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, serde::Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
-pub enum BundleRefusal {
-    /// Older than (or a different bundle with the same version as) the one
-    /// applied: a replay.
-    #[error("bundle version {got} is not newer than the one applied ({have}): a replay is refused")]
-    Stale {
-        /// Applied.
-        have: u64,
-        /// Offered.
-        got: u64,
-    },
-    /// It names no enabled admin: the till would have nobody to run it.
-    #[error("the bundle has no enabled admin; a till keeps at least one")]
-    NoAdmin,
-    /// A number appears twice.
-    #[error("operator {number} appears twice in the bundle")]
-    Duplicate {
-        /// Which.
-        number: OperatorId,
-    },
-    /// A hash is not an argon2id PHC string at the cost floor.
-    #[error("operator {number}'s password hash is not an argon2id hash at the cost floor")]
-    BadHash {
-        /// Which.
-        number: OperatorId,
-    },
-    /// A name cannot be stored.
-    #[error("operator {number}'s name cannot be used")]
-    BadName {
-        /// Which.
-        number: OperatorId,
-    },
-    /// The signature or the file (checked before the core sees it).
-    #[error("{reason}")]
-    Unverified {
-        /// What was wrong.
-        reason: String,
-    },
-}
 
 impl Till<'_> {
     /// Applies a verified bundle (see the module doc). Nothing changes
@@ -179,9 +72,9 @@ impl Till<'_> {
             }
         }
         if let Some(name) = &b.terminal_name
-            && *name != self.state.terminal_name
+            && name.trim() != self.state.terminal_name
         {
-            self.store_terminal_name(name.clone());
+            self.store_terminal_name(clean_name(name).unwrap_or_else(|_| name.clone()));
             report.renamed = true;
         }
         self.state.bundle = Some(BundleStamp {
@@ -207,6 +100,12 @@ impl Till<'_> {
                 have: have.version,
                 got: b.version,
             });
+        }
+        if b.terminal_name
+            .as_deref()
+            .is_some_and(|n| clean_name(n).is_err())
+        {
+            return Err(BundleRefusal::BadTerminalName);
         }
         let mut seen = BTreeSet::new();
         for o in &b.operators {

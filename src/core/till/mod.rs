@@ -35,9 +35,9 @@ mod recovery;
 mod settings;
 mod sign_in;
 
+pub use super::bundle::{BundleContents, BundleOperator, BundleRefusal, BundleReport, BundleStamp};
 pub use super::i18n::till::wrong_old_password;
 pub use badge::MAX_CARD_CHARS;
-pub use bundle::{BundleContents, BundleOperator, BundleRefusal, BundleReport, BundleStamp};
 
 /// The rules the core applies, built from the config file.
 #[derive(Clone, Debug, PartialEq, Eq)]
