@@ -8,9 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use till_kiosk::bundle::watch::{Seen, Watcher};
 use till_kiosk::bundle::{self, PublicKey, SecretKey};
 use till_kiosk::core::{AuthOutcome, Role};
+use till_kiosk::service::bundle_watch::{Seen, Watcher};
 
 const SHOP_PW: &str = "58149362";
 

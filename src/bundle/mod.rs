@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use zeroize::Zeroizing;
 
-pub mod watch;
+pub mod drop_dir;
 
 /// The first line of every bundle.
 pub const MAGIC: &str = "till-kiosk-bundle 1";
@@ -54,6 +54,10 @@ pub enum BundleError {
         "the signature does not match the contents: the bundle was changed after it was signed"
     )]
     BadSignature,
+    /// A file or directory that may not be read: a link, a FIFO, a
+    /// directory others can write to.
+    #[error("not used: {0}")]
+    Unsafe(String),
     /// A small-order point: anyone could sign for it.
     #[error("not a usable public key: a small-order point, for which anyone can sign")]
     WeakKey,

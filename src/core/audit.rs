@@ -308,6 +308,10 @@ pub enum AuditDetail {
         version: u64,
         /// Why.
         refusal: crate::core::bundle::BundleRefusal,
+        /// Further refusals in the last minute not written one by one
+        /// (the drop directory's throttle).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: u64,
     },
     /// A line from 0.1 (details were English prose then) or from a newer
     /// version, kept as written.

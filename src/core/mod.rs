@@ -18,6 +18,7 @@ pub mod recovery;
 pub mod secret;
 pub mod state;
 pub mod text;
+pub mod throttle;
 pub mod till;
 
 /// Bytes as lower-case hex digits (ids, digests, keys in files).

@@ -150,6 +150,7 @@ impl Service {
         actor: &Actor,
         source: &str,
         why: &crate::bundle::BundleError,
+        more: u64,
     ) -> Result<(), ServiceError> {
         self.record(vec![
             AuditEvent::new(
@@ -163,6 +164,7 @@ impl Service {
                 refusal: BundleRefusal::Unverified {
                     reason: why.to_string(),
                 },
+                more,
             }),
         ])
     }

@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 mod admin;
+pub mod bundle_watch;
 mod health;
 mod recovery;
 mod sign_in;

@@ -370,7 +370,7 @@ pub fn run(opts: AppOptions) -> Result<(), slint::PlatformError> {
     let service = kiosk.service().clone();
     if let (Some(dir), Some(key)) = (&cfg.bundle.watch_dir, cfg.bundle.public_key)
         && let Err(e) =
-            crate::bundle::watch::Watcher::new(service.clone(), dir.clone(), key).spawn()
+            crate::service::bundle_watch::Watcher::new(service.clone(), dir.clone(), key).spawn()
     {
         tracing::error!("bundle directory {}: no thread: {e}", dir.display());
     }

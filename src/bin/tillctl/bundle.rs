@@ -100,7 +100,7 @@ pub(crate) fn bundle(ctx: &Ctx, cmd: &BundleCmd) -> Res {
             let actor = ctx.actor();
             let source = bundle.display().to_string();
             let refuse = |e: b::BundleError| -> Failure {
-                if let Err(a) = svc.bundle_unverified(&actor, &source, &e) {
+                if let Err(a) = svc.bundle_unverified(&actor, &source, &e, 0) {
                     tracing::error!("not audited: {a}");
                 }
                 Failure::new(1, format!("{source}: {e}"))
@@ -114,7 +114,7 @@ pub(crate) fn bundle(ctx: &Ctx, cmd: &BundleCmd) -> Res {
                     trusted: trusted.to_string(),
                 }));
             }
-            let bytes = b::watch::read_file(bundle).map_err(refuse)?;
+            let bytes = b::drop_dir::read_file(bundle).map_err(refuse)?;
             let v = b::verify(&bytes, &given).map_err(refuse)?;
             let r = svc.import_bundle(&actor, &v)?;
             ctx.print(&r, || {

@@ -310,10 +310,24 @@ impl Localized for AuditDetail {
                 format!("version {version}: {added} added, {changed} changed, {removed} removed"),
                 format!("版本 {version}：新增 {added}，修改 {changed}，删除 {removed}"),
             ),
-            BundleRefused { version, refusal } => lang.pick(
-                format!("version {version} refused: {}", refusal.message(lang)),
-                format!("版本 {version} 被拒绝：{}", refusal.message(lang)),
-            ),
+            BundleRefused {
+                version,
+                refusal,
+                more,
+            } => {
+                let more = if *more == 0 {
+                    String::new()
+                } else {
+                    lang.pick(
+                        format!(" (and {more} more refused in the last minute)"),
+                        format!("（上一分钟另有 {more} 次被拒绝）"),
+                    )
+                };
+                lang.pick(
+                    format!("version {version} refused: {}{more}", refusal.message(lang)),
+                    format!("版本 {version} 被拒绝：{}{more}", refusal.message(lang)),
+                )
+            }
             Text { text } => text.clone(),
         }
     }

@@ -24,6 +24,7 @@ impl Till<'_> {
                 .detail = Some(AuditDetail::BundleRefused {
                 version: b.version,
                 refusal: why.clone(),
+                more: 0,
             });
             return Err(TillError::Bundle(why));
         }
