@@ -65,7 +65,17 @@ pub struct TillState {
     /// This till's key for badge hashes (hex), made at the first enrolment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub badge_key: Option<String>,
+    /// Throttles for badges nobody has, by the badge's keyed hash: an
+    /// unknown badge runs into a lockout as an enrolled one does, so the
+    /// answers do not tell which cards are enrolled. At most
+    /// [`MAX_BADGE_COUNTERS`]; written only when there is one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub badge_lockouts: BTreeMap<String, Counter>,
 }
+
+/// The most unknown-badge counters kept; past it, the idle ones go first
+/// (the till-wide rate bounds what many different cards can try).
+pub const MAX_BADGE_COUNTERS: usize = 256;
 
 impl TillState {
     /// A till with no operators, as `init` starts from.
@@ -87,6 +97,7 @@ impl TillState {
             created_at: wall,
             bundle: None,
             badge_key: None,
+            badge_lockouts: BTreeMap::new(),
         }
     }
 
@@ -125,11 +136,13 @@ impl TillState {
             || self.terminal_rate.full_at.is_some_and(|t| t > now)
             || self.recovery_lockout.waiting(now)
             || self.lockouts.values().any(|c| c.waiting(now))
+            || self.badge_lockouts.values().any(|c| c.waiting(now))
     }
 
     /// Drops counters that hold nothing, to keep the file small.
     pub fn prune(&mut self) {
         self.lockouts.retain(|_, c| !c.is_clear());
+        self.badge_lockouts.retain(|_, c| !c.is_clear());
     }
 }
 

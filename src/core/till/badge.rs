@@ -5,8 +5,10 @@
 //! state), never the data: a copied state file or backup does not give
 //! anyone the card numbers to clone. A badge picks the operator; their PIN
 //! still has to be right, through the same lockout as a typed number. A
-//! badge nobody has fails exactly as a wrong PIN does, after the PIN, and
-//! counts against the till-wide rate.
+//! badge nobody has fails exactly as a wrong PIN does, after the PIN,
+//! counts against the till-wide rate, and has a lockout counter of its own
+//! (by its keyed hash) on the cashiers' schedule: the lockout's words never
+//! tell an enrolled card from a stranger's.
 
 use super::*;
 use hmac::{KeyInit, Mac};
@@ -35,6 +37,10 @@ impl Till<'_> {
     /// Whose badge this is, comparing every operator's in constant time.
     fn badge_owner(&mut self, card: &Secret) -> Result<Option<OperatorId>, TillError> {
         let h = self.badge_hash(card)?;
+        Ok(self.owner_of(&h))
+    }
+
+    fn owner_of(&self, h: &str) -> Option<OperatorId> {
         let mut owner = None;
         for o in self.state.operators.values() {
             if let Some(b) = &o.badge
@@ -43,7 +49,7 @@ impl Till<'_> {
                 owner = Some(o.id);
             }
         }
-        Ok(owner)
+        owner
     }
 
     /// Enrols a badge for `id` (an admin only). A badge belongs to one
@@ -67,6 +73,9 @@ impl Till<'_> {
             return Err(TillError::BadgeTaken(other));
         }
         let h = self.badge_hash(card)?;
+        // As for an added number: tries with the card before it was
+        // anyone's do not count against its new owner.
+        self.state.badge_lockouts.remove(&h);
         self.operator_mut(id)?.badge = Some(h);
         self.audit(EventKind::BadgeEnrolled, Some(id.to_string()), Outcome::Ok);
         Ok(())
@@ -86,38 +95,79 @@ impl Till<'_> {
     }
 
     /// Phase one of a sign-in by badge: as [`begin_sign_in`](Till::begin_sign_in)
-    /// for the badge's operator; a badge nobody has is recorded as a
-    /// failure against the till-wide rate and checked against nothing.
+    /// for the badge's operator. A badge nobody has gets the same: its own
+    /// counter (by its keyed hash) on the cashiers' schedule, the same
+    /// lockout words, the till-wide rate, and a check against nothing.
     pub fn begin_badge_sign_in(&mut self, card: &Secret) -> Result<PendingAttempt, AuthOutcome> {
-        let owner = self.badge_owner(card).ok().flatten();
-        if let Some(id) = owner {
+        let Ok(h) = self.badge_hash(card) else {
+            // No key could be made: nothing can match; refused as wrong.
+            return self.unknown_badge_attempt(None);
+        };
+        if let Some(id) = self.owner_of(&h) {
             let mut p = self.begin_sign_in(id)?;
             p.badge = true;
             return Ok(p);
         }
-        if let Gate::Paused { secs } = self.till_gate() {
-            self.audit(EventKind::SignIn, Some("badge".into()), Outcome::Locked)
-                .detail = Some(AuditDetail::StillLocked {
-                penalty: Penalty::Paused { secs },
-            });
-            return Err(AuthOutcome::Paused { secs });
-        }
+        self.unknown_badge_attempt(Some(h))
+    }
+
+    fn unknown_badge_attempt(&mut self, h: Option<String>) -> Result<PendingAttempt, AuthOutcome> {
+        let own = h
+            .as_ref()
+            .and_then(|h| self.state.badge_lockouts.get(h))
+            .cloned()
+            .unwrap_or_default();
+        let gate = lockout::stricter(own.gate(self.power), self.till_gate());
+        self.refuse_if_locked(gate, "badge")?;
         self.ensure_dummy_hash();
+        let power = self.power;
+        let own = match h {
+            Some(h) => {
+                self.make_room_for_badge_counter(&h);
+                let schedule = &self.settings.operator_lockout;
+                self.state
+                    .badge_lockouts
+                    .entry(h)
+                    .or_default()
+                    .fail(schedule, power)
+            }
+            None => Penalty::TriesLeft {
+                tries_left: u32::MAX,
+            },
+        };
         let pause = self
             .state
             .terminal_rate
-            .fail(&self.settings.terminal_rate, self.power);
+            .fail(&self.settings.terminal_rate, power);
+        let terminal = match pause {
+            Some(secs) => Penalty::Paused { secs },
+            None => Penalty::TriesLeft {
+                tries_left: u32::MAX,
+            },
+        };
         Ok(PendingAttempt {
             id: None,
-            penalty: match pause {
-                Some(secs) => Penalty::Paused { secs },
-                None => Penalty::TriesLeft {
-                    tries_left: u32::MAX,
-                },
-            },
+            penalty: lockout::worse(own, terminal),
             pauses_till: pause.is_some(),
             badge: true,
         })
+    }
+
+    /// Keeps the unknown-badge counters under their bound: idle ones
+    /// (no wait running, not locked until an admin) go first.
+    fn make_room_for_badge_counter(&mut self, h: &str) {
+        let counters = &mut self.state.badge_lockouts;
+        if counters.len() < crate::core::state::MAX_BADGE_COUNTERS || counters.contains_key(h) {
+            return;
+        }
+        let now = self.power;
+        counters.retain(|_, c| c.until_admin || c.waiting(now));
+        while counters.len() >= crate::core::state::MAX_BADGE_COUNTERS {
+            let Some(first) = counters.keys().next().cloned() else {
+                break;
+            };
+            counters.remove(&first);
+        }
     }
 
     /// Checks that every enabled operator of a role that needs a badge

@@ -10,17 +10,7 @@ impl Till<'_> {
     /// The caller must make the state durable before calling
     /// [`finish_sign_in`](Till::finish_sign_in).
     pub fn begin_sign_in(&mut self, id: OperatorId) -> Result<PendingAttempt, AuthOutcome> {
-        let refused = match self.gate(id) {
-            Gate::Open => None,
-            Gate::Wait { secs } => Some((AuthOutcome::Locked { secs }, Penalty::Wait { secs })),
-            Gate::UntilAdmin => Some((AuthOutcome::LockedUntilAdmin, Penalty::UntilAdmin)),
-            Gate::Paused { secs } => Some((AuthOutcome::Paused { secs }, Penalty::Paused { secs })),
-        };
-        if let Some((outcome, penalty)) = refused {
-            self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Locked)
-                .detail = Some(AuditDetail::StillLocked { penalty });
-            return Err(outcome);
-        }
+        self.refuse_if_locked(self.gate(id), &id.to_string())?;
         self.ensure_dummy_hash();
         let schedule = self.schedule_for(id);
         let power = self.power;
@@ -161,6 +151,24 @@ impl Till<'_> {
         self.audit(EventKind::SignIn, Some(id.to_string()), Outcome::Ok)
             .detail = detail;
         outcome
+    }
+
+    /// The refusal (audited against `subject`) if `gate` is shut: the
+    /// same words for a number, a known badge and an unknown one.
+    pub(super) fn refuse_if_locked(
+        &mut self,
+        gate: Gate,
+        subject: &str,
+    ) -> Result<(), AuthOutcome> {
+        let (outcome, penalty) = match gate {
+            Gate::Open => return Ok(()),
+            Gate::Wait { secs } => (AuthOutcome::Locked { secs }, Penalty::Wait { secs }),
+            Gate::UntilAdmin => (AuthOutcome::LockedUntilAdmin, Penalty::UntilAdmin),
+            Gate::Paused { secs } => (AuthOutcome::Paused { secs }, Penalty::Paused { secs }),
+        };
+        self.audit(EventKind::SignIn, Some(subject.to_owned()), Outcome::Locked)
+            .detail = Some(AuditDetail::StillLocked { penalty });
+        Err(outcome)
     }
 
     pub(super) fn ensure_dummy_hash(&mut self) {
