@@ -49,8 +49,14 @@ fn the_wait_of_an_unknown_badge_survives_a_restart() {
     let till = Till::new();
     till.set_up();
     let a = answers(&till, "9876543210", 8);
-    let locked = a.iter().position(|x| x.starts_with("Locked")).expect("locked");
+    let locked = a
+        .iter()
+        .position(|x| x.starts_with("Locked"))
+        .expect("locked");
     // A fresh process (a new Service on the same directory) says the same.
     let after = answers(&till, "9876543210", 1);
-    assert!(after[0].starts_with("Locked"), "{a:#?} then {after:?} (locked at {locked})");
+    assert!(
+        after[0].starts_with("Locked"),
+        "{a:#?} then {after:?} (locked at {locked})"
+    );
 }

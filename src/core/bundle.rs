@@ -100,8 +100,11 @@ pub enum BundleRefusal {
         /// Which.
         number: OperatorId,
     },
-    /// A hash is not an argon2id PHC string at the cost floor.
-    #[error("operator {number}'s password hash is not an argon2id hash at the cost floor")]
+    /// A hash is not an argon2id PHC string between the cost floor and
+    /// the ceiling.
+    #[error(
+        "operator {number}'s password hash is not an argon2id hash between the cost floor and the ceiling"
+    )]
     BadHash {
         /// Which.
         number: OperatorId,

@@ -163,17 +163,26 @@ impl HashParams {
     }
 }
 
-/// Whether `phc` is an argon2id hash at least as costly as [`FLOOR`]:
-/// what a hash from outside (an operator bundle) must be before it is
-/// stored.
-pub fn meets_floor(phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        let get = |k: &str| h.params.get_decimal(k).unwrap_or(0);
-        h.algorithm.as_str() == "argon2id"
-            && get("m") >= FLOOR.memory_kib
-            && get("t") >= FLOOR.iterations
-            && get("p") >= 1
-    })
+/// The parameters of `phc`, if it is an argon2id hash within the floor
+/// and the ceiling (the config's own limits). What a hash from outside (an
+/// operator bundle) must be before it is stored: one below the floor is
+/// weak, one above the ceiling would stall or exhaust the till at the next
+/// sign-in while the store's lock is held.
+pub fn params_of(phc: &str) -> Option<HashParams> {
+    let h = PasswordHash::new(phc).ok()?;
+    if h.algorithm.as_str() != "argon2id" {
+        return None;
+    }
+    let get = |k: &str| h.params.get_decimal(k);
+    HashParams::new(get("m")?, get("t")?, get("p")?).ok()
+}
+
+impl HashParams {
+    /// What one verification costs, for comparing hashes: memory times
+    /// passes (lanes run side by side, so they do not add time).
+    pub fn cost(&self) -> u64 {
+        u64::from(self.memory_kib) * u64::from(self.iterations)
+    }
 }
 
 /// Whether `password` matches `phc`. A malformed hash never matches.

@@ -171,8 +171,23 @@ impl Till<'_> {
         Err(outcome)
     }
 
+    /// What the dummy hash for unknown numbers and badges must cost: as
+    /// much as the costliest operator's hash (an imported one may cost more
+    /// than the till's own until its owner next signs in and it is
+    /// re-hashed), so the time a refusal takes does not tell which numbers
+    /// exist.
+    fn dummy_params(&self) -> hashing::HashParams {
+        self.state
+            .operators
+            .values()
+            .filter_map(|o| hashing::params_of(&o.password.hash))
+            .fold(self.settings.hashing, |a, b| {
+                if b.cost() > a.cost() { b } else { a }
+            })
+    }
+
     pub(super) fn ensure_dummy_hash(&mut self) {
-        let params = self.settings.hashing;
+        let params = self.dummy_params();
         let stale = self
             .state
             .dummy_hash
