@@ -1490,3 +1490,29 @@ fn admins_who_need_their_badge_get_nothing_for_the_password_alone() {
     k.sign_in("01", CASHIER_PW);
     assert_eq!(k.screen(), Screen::Home, "{}", k.message());
 }
+
+/// Issue 19.5: with cashiers needing their badge, the forced change after
+/// a badge sign-in goes through (it used to answer "wrong" and lock out).
+#[test]
+fn the_forced_change_after_a_badge_sign_in_goes_through() {
+    let temp = std::cell::RefCell::new(None);
+    let k = start(|svc| {
+        set_up(svc);
+        svc.enrol_badge(&cli(), id(1), &Secret::from("1234567890"))
+            .unwrap();
+        let mut p = svc.policy().unwrap();
+        p.require_badge.operator = true;
+        svc.set_policy(&cli(), &p).unwrap();
+        *temp.borrow_mut() = Some(svc.reset_password(&cli(), id(1)).unwrap());
+    });
+    let temp = temp.into_inner().unwrap();
+    k.sign_in_by_badge("1234567890", temp.expose());
+    assert_eq!(k.screen(), Screen::ChangePassword, "{}", k.message());
+    // The temporary password was carried into the form; the new one twice.
+    k.type_keys("61724938");
+    k.key("\n");
+    k.type_keys("61724938");
+    k.press("Next");
+    assert_eq!(k.screen(), Screen::Home, "{}", k.message());
+    assert!(k.message().contains("Password changed"), "{}", k.message());
+}

@@ -52,7 +52,8 @@ impl Service {
         password: &Secret,
     ) -> Result<AuthOutcome, ServiceError> {
         self.with_till(actor, |txn, till, _| {
-            self.attempt(txn, till, id, password, true)
+            refuse_badge_only(actor, till, id)?;
+            self.attempt(txn, till, id, password, true, false)
         })
     }
 
@@ -84,8 +85,10 @@ impl Service {
         id: OperatorId,
         password: &Secret,
         save_success: bool,
+        by_badge: bool,
     ) -> Result<AuthOutcome, ServiceError> {
         let pending: PendingAttempt = match till.begin_sign_in(id) {
+            Ok(p) if by_badge => p.badge_shown(),
             Ok(p) => p,
             Err(refused) => return Ok(refused),
         };
@@ -119,14 +122,41 @@ impl Service {
         new: &Secret,
         confirm: &Secret,
     ) -> Result<(), ServiceError> {
+        self.change_own_password(actor, id, [old, new, confirm], false)
+    }
+
+    /// [`change_password`](Service::change_password) in a kiosk session
+    /// that `id` opened with their badge: the badge was shown, so a role
+    /// that needs one may change its password (the forced change after a
+    /// reset, or by choice). Only for `id`'s own session.
+    pub fn change_password_after_badge(
+        &self,
+        id: OperatorId,
+        old: &Secret,
+        new: &Secret,
+        confirm: &Secret,
+    ) -> Result<(), ServiceError> {
+        self.change_own_password(&Actor::Operator(id), id, [old, new, confirm], true)
+    }
+
+    fn change_own_password(
+        &self,
+        actor: &Actor,
+        id: OperatorId,
+        [old, new, confirm]: [&Secret; 3],
+        by_badge: bool,
+    ) -> Result<(), ServiceError> {
         self.with_till(actor, |txn, till, _| {
+            if !by_badge {
+                refuse_badge_only(actor, till, id)?;
+            }
             // Rules that need no secret first, so a typo in the new password
             // does not cost a try. Unknown numbers skip this (it would say
             // "does not exist") and fail as a wrong password below.
             if till.state().operators.contains_key(&id) {
                 till.check_new_password(id, new, confirm)?;
             }
-            match self.attempt(txn, till, id, old, false)? {
+            match self.attempt(txn, till, id, old, false, by_badge)? {
                 o if o.signed_in() => {}
                 o => return Err(TillError::Auth(o).into()),
             }
@@ -135,4 +165,15 @@ impl Service {
             Ok(r?)
         })
     }
+}
+
+/// tillctl cannot take a badge: for an operator whose role signs in with
+/// one it says so (exit 1) before anything is counted, instead of a
+/// "wrong" that ends in a lockout. The kiosk's own paths never ask this
+/// (a number typed there gets the same "wrong" as any other).
+fn refuse_badge_only(actor: &Actor, till: &Till<'_>, id: OperatorId) -> Result<(), ServiceError> {
+    if matches!(actor, Actor::Cli { .. }) && till.signs_in_with_badge(id) {
+        return Err(TillError::SignsInWithBadge(id).into());
+    }
+    Ok(())
 }

@@ -154,6 +154,10 @@ impl Localized for TillError {
                 ),
                 format!("操作员 {id} 没有工卡，而其角色须刷卡。请先登记工卡。"),
             ),
+            TillError::SignsInWithBadge(id) => lang.pick(
+                format!("Operator {id} signs in with a badge, at the till's reader."),
+                format!("操作员 {id} 须在终端读卡器上刷卡登录。"),
+            ),
             other => lang.pick(
                 format!("Something went wrong: {other}. Call the service desk."),
                 format!("出现错误：{other}。请联系服务台。"),

@@ -170,6 +170,15 @@ impl Till<'_> {
         }
     }
 
+    /// Whether `id`'s role signs in with a badge (for the paths that
+    /// cannot take one, which say so instead of counting a failure).
+    pub fn signs_in_with_badge(&self, id: OperatorId) -> bool {
+        self.state
+            .operators
+            .get(&id)
+            .is_some_and(|o| self.policy().require_badge.for_role(o.role))
+    }
+
     /// Checks that every enabled operator of a role that needs a badge
     /// has one (else setting the rule would lock them out).
     pub(super) fn badges_cover(

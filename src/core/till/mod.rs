@@ -251,6 +251,11 @@ pub enum TillError {
     /// The rule needs this operator's badge.
     #[error("operator {0} has no badge, and their role needs one: enrol it first")]
     BadgeRequired(OperatorId),
+    /// A path that cannot take a badge (tillctl) was asked to check the
+    /// password of an operator whose role signs in with one. Said plainly
+    /// and not counted: the caller can read the state anyway.
+    #[error("operator {0}: this operator signs in with a badge, at the till's reader")]
+    SignsInWithBadge(OperatorId),
 }
 
 /// An attempt recorded as a failure, waiting for the password check.
@@ -264,6 +269,15 @@ pub struct PendingAttempt {
     pauses_till: bool,
     /// The operator's badge was read for this attempt.
     badge: bool,
+}
+
+impl PendingAttempt {
+    /// Marks the attempt as made with the operator's badge shown: in the
+    /// same kiosk session that their badge opened.
+    pub fn badge_shown(mut self) -> Self {
+        self.badge = true;
+        self
+    }
 }
 
 /// An operator as a list shows it.

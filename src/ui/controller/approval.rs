@@ -84,6 +84,7 @@ impl Kiosk {
             deadline_ms,
             done: Some(done),
             stash,
+            badge: None,
         });
         self.buzzer.play(Beep::Error);
         Ok(())
@@ -120,17 +121,49 @@ impl Kiosk {
         let Some(aid) = self.approval.as_ref().map(|a| a.id) else {
             return;
         };
-        if let Some((id, pw)) = self.check_form() {
-            self.check_off_thread(move |svc| {
-                Done::Approval(aid, id, svc.authenticate(&Actor::Kiosk, id, &pw))
+        // A badge swiped on the overlay, and the number field left empty:
+        // a supervisor whose role signs in with a badge approves with it.
+        let card = self
+            .approval
+            .as_mut()
+            .and_then(|a| a.badge.take())
+            .filter(|_| self.form.field(0).is_empty());
+        if let Some(card) = card {
+            if self.form.field(1).is_empty() {
+                if let Some(a) = &mut self.approval {
+                    a.badge = Some(card);
+                }
+                self.buzzer.play(Beep::Error);
+                self.form.focus(1);
+                return self.note(MsgKind::Error, Note::EnterPassword);
+            }
+            let pw = self.form.field_mut(1).take_secret();
+            return self.check_off_thread(move |svc| {
+                Done::Approval(aid, None, svc.authenticate_badge(&Actor::Kiosk, &card, &pw))
             });
         }
+        if let Some((id, pw)) = self.check_form() {
+            self.check_off_thread(move |svc| {
+                Done::Approval(aid, Some(id), svc.authenticate(&Actor::Kiosk, id, &pw))
+            });
+        }
+    }
+
+    /// A badge read while the approval overlay is up: held for the PIN.
+    pub(super) fn approval_badge(&mut self, card: Secret) {
+        if let Some(a) = &mut self.approval {
+            a.badge = Some(card);
+        }
+        self.form.field_mut(0).clear();
+        self.form.focus(1);
+        self.buzzer.play(Beep::Success);
+        self.note(MsgKind::Info, Note::BadgeRead);
     }
 
     pub(super) fn approval_checked(
         &mut self,
         aid: u64,
-        id: OperatorId,
+        id: Option<OperatorId>,
         r: Result<AuthOutcome, ServiceError>,
     ) {
         if self.approval.as_ref().is_none_or(|a| a.id != aid) {
@@ -138,7 +171,15 @@ impl Kiosk {
             // answer has nobody to go to.
             return;
         }
-        let Some(outcome) = self.form_checked(id, r) else {
+        let outcome = match (id, r) {
+            (Some(id), r) => self.form_checked(id, r),
+            (None, Ok(o)) => Some(o),
+            (None, Err(e)) => {
+                self.failed(e);
+                None
+            }
+        };
+        let Some(outcome) = outcome else {
             return;
         };
         let lang = self.lang;

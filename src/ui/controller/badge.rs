@@ -28,7 +28,10 @@ impl Kiosk {
                 .map(|_| Note::BadgeEnrolled);
             return self.after_action(r);
         }
-        if self.session.is_some() || self.screen != Screen::SignIn || self.approval.is_some() {
+        if self.approval.is_some() {
+            return self.approval_badge(card);
+        }
+        if self.session.is_some() || self.screen != Screen::SignIn {
             self.buzzer.play(Beep::Error);
             self.note(MsgKind::Error, Note::BadgeNotNow);
             return;
@@ -76,7 +79,10 @@ impl Kiosk {
         };
         match outcome {
             AuthOutcome::Ok { id, .. } | AuthOutcome::MustChange { id, .. } => {
-                self.sign_in_checked(id, Ok(outcome), typed)
+                self.sign_in_checked(id, Ok(outcome), typed);
+                if let Some(s) = &mut self.session {
+                    s.by_badge = true;
+                }
             }
             AuthOutcome::Wrong {
                 penalty: Penalty::TriesLeft { .. },

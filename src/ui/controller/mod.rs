@@ -86,6 +86,9 @@ pub struct Session {
     pub must_change: Option<MustChange>,
     /// Days until the password expires, when within the warning window.
     pub expires_in_days: Option<i64>,
+    /// Opened with the operator's badge: a role that needs one may still
+    /// change its password in this session.
+    pub by_badge: bool,
 }
 
 /// Something the sales software may want to hear about (see the session API).
@@ -125,6 +128,8 @@ struct Approval {
     done: Option<Box<dyn FnOnce(ApprovalResult) + Send>>,
     /// What was on screen underneath, restored afterwards.
     stash: (Form, (MsgKind, String), Option<SignInLock>, bool),
+    /// A supervisor's badge read on the overlay, held until their PIN.
+    badge: Option<Secret>,
 }
 
 /// Buttons on the operator detail screen.

@@ -20,9 +20,13 @@ impl Kiosk {
         let old = self.form.field(0).secret().clone();
         let new = self.form.field(1).secret().clone();
         let confirm = self.form.field(2).secret().clone();
-        let id = s.id;
+        let (id, by_badge) = (s.id, s.by_badge);
         self.check_off_thread(move |svc| {
-            Done::Change(svc.change_password(&Actor::Operator(id), id, &old, &new, &confirm))
+            Done::Change(if by_badge {
+                svc.change_password_after_badge(id, &old, &new, &confirm)
+            } else {
+                svc.change_password(&Actor::Operator(id), id, &old, &new, &confirm)
+            })
         });
     }
 

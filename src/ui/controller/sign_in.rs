@@ -200,6 +200,7 @@ impl Kiosk {
                     since: self.clock.wall(),
                     must_change: None,
                     expires_in_days,
+                    by_badge: false,
                 });
             }
             AuthOutcome::MustChange {
@@ -215,6 +216,7 @@ impl Kiosk {
                     since: self.clock.wall(),
                     must_change: Some(reason),
                     expires_in_days: None,
+                    by_badge: false,
                 });
                 // Walk-through defect 10: the password just typed is the
                 // current one; asking for it again a second later only

@@ -27,8 +27,9 @@ pub(super) enum Done {
     /// A sign-in on the sign-in screen, with the password typed (a
     /// temporary one is carried into the forced change).
     SignIn(OperatorId, Result<AuthOutcome, ServiceError>, Secret),
-    /// A supervisor's PIN for approval `u64`.
-    Approval(u64, OperatorId, Result<AuthOutcome, ServiceError>),
+    /// A supervisor's PIN for approval `u64`, with their typed number
+    /// (`None`: their badge was swiped).
+    Approval(u64, Option<OperatorId>, Result<AuthOutcome, ServiceError>),
     /// The signed-in operator's own password change.
     Change(Result<(), ServiceError>),
     /// A sign-in by badge, with the PIN typed.
