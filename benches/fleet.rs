@@ -85,6 +85,8 @@ fn payload(version: u64, hash: &str, suffix: &str) -> Payload {
         created: "2026-12-02T00:00:00Z".into(),
         policy: None,
         terminals: BTreeMap::new(),
+        scope: None,
+        serials: Vec::new(),
         operators,
     }
 }

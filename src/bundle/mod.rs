@@ -168,6 +168,14 @@ pub struct Payload {
     /// Terminal names by serial number.
     #[serde(default)]
     pub terminals: BTreeMap<String, String>,
+    /// The group of tills it is for (their `bundle.scope`). A till with a
+    /// scope takes only bundles for its scope or its serial; a bundle
+    /// with a scope or serials is refused by tills too old to read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The tills it is for, by serial.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
     /// Every operator the tills should have.
     pub operators: Vec<BundleOperator>,
 }
@@ -185,6 +193,8 @@ impl Payload {
             created: created.rfc3339(),
             policy: state.policy.clone(),
             terminals,
+            scope: None,
+            serials: Vec::new(),
             operators: state
                 .operators
                 .values()
@@ -222,6 +232,11 @@ impl Verified {
             operators: self.payload.operators.clone(),
             policy: self.payload.policy.clone(),
             terminal_name: serial.and_then(|s| self.payload.terminals.get(s).cloned()),
+            // Unreadable: as old as can be, so nothing at the till is
+            // undone by it.
+            made: WallTime::parse_rfc3339(&self.payload.created).unwrap_or(WallTime(0)),
+            scope: self.payload.scope.clone(),
+            serials: self.payload.serials.clone(),
         }
     }
 }
@@ -316,6 +331,8 @@ mod tests {
             created: "2026-12-02T00:00:00Z".into(),
             policy: None,
             terminals: BTreeMap::from([("10000000a1b2c3d4".into(), "Shop 3, till 2".into())]),
+            scope: None,
+            serials: Vec::new(),
             operators: Vec::new(),
         }
     }

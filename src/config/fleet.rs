@@ -25,4 +25,8 @@ pub struct BundleConfig {
     /// A directory the kiosk watches for `*.bundle` files (an Ansible
     /// `copy:` or a chain's .deb puts them there). Needs `public_key`.
     pub watch_dir: Option<PathBuf>,
+    /// The group of tills this one belongs to (`shop-3`): it takes bundles
+    /// exported `--scope shop-3` or for its own serial, and no others.
+    /// Unset: it takes chain-wide bundles (no scope) and its serial's.
+    pub scope: Option<String>,
 }

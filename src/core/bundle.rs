@@ -48,6 +48,44 @@ pub struct BundleContents {
     pub policy: Option<PasswordPolicy>,
     /// This till's name, if the bundle names it.
     pub terminal_name: Option<String>,
+    /// When head office made it (its `created`): a fact at the till that is
+    /// newer (a disable, a removal, a password change) is kept.
+    pub made: WallTime,
+    /// The group of tills it is for (`bundle.scope` in their config).
+    pub scope: Option<String>,
+    /// The tills it is for, by serial.
+    pub serials: Vec<String>,
+}
+
+/// Who this till is, for a bundle's address.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BundleTarget {
+    /// Its serial, if known.
+    pub serial: Option<String>,
+    /// Its `bundle.scope`, if configured.
+    pub scope: Option<String>,
+}
+
+impl BundleContents {
+    /// The stream this bundle's version counts in at `me`, or `None` if it
+    /// is not meant for `me`. A bundle for a scope reaches the tills of
+    /// that scope; one for serials, those tills; one with neither (a
+    /// chain-wide bundle, or one from before scopes) only tills that have
+    /// no scope configured: a till of shop 3 takes nothing not addressed
+    /// to shop 3 or to itself.
+    pub fn stream(&self, me: &BundleTarget) -> Option<String> {
+        if let Some(scope) = &self.scope
+            && me.scope.as_ref() == Some(scope)
+        {
+            return Some(format!("scope:{scope}"));
+        }
+        if let Some(serial) = &me.serial
+            && self.serials.contains(serial)
+        {
+            return Some(format!("serial:{serial}"));
+        }
+        (self.scope.is_none() && self.serials.is_empty() && me.scope.is_none()).then(String::new)
+    }
 }
 
 /// The version of the last bundle applied (kept in the state).
@@ -114,6 +152,12 @@ pub enum BundleRefusal {
     BadName {
         /// Which.
         number: OperatorId,
+    },
+    /// Addressed to other tills (another scope, other serials).
+    #[error("the bundle is for other tills ({wanted}), not this one")]
+    NotForThisTill {
+        /// Whom it names.
+        wanted: String,
     },
     /// This till's name in the bundle cannot be used (empty, too long,
     /// or holds hidden characters: see `core::text`).

@@ -54,6 +54,14 @@ impl WallTime {
         }
     }
 
+    /// Reads an RFC 3339 time (what [`rfc3339`](WallTime::rfc3339) and a
+    /// bundle's `created` write); `None` if it is not one.
+    pub fn parse_rfc3339(text: &str) -> Option<WallTime> {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| WallTime(t.timestamp_millis()))
+    }
+
     /// Whole days elapsed from `earlier` to `self` (negative if the clock
     /// went back; saturating at the extremes).
     pub fn days_since(self, earlier: WallTime) -> i64 {

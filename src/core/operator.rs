@@ -169,6 +169,14 @@ pub struct Operator {
     /// card's data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub badge: Option<String>,
+    /// When the till last enabled or disabled them (by hand): a bundle
+    /// made before then does not undo it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_at: Option<WallTime>,
+    /// The `password_set` of the last head-office reset taken from a
+    /// bundle, so the same reset is taken once, not with every bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_reset: Option<WallTime>,
 }
 
 /// A display name that cannot be stored.

@@ -71,6 +71,15 @@ pub struct TillState {
     /// [`MAX_BADGE_COUNTERS`]; written only when there is one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub badge_lockouts: BTreeMap<String, Counter>,
+    /// The last bundle applied per stream other than the chain-wide one
+    /// in `bundle`: `scope:shop-3`, `serial:10000000a1b2c3d4`. Versions
+    /// count per stream, so one shop's bundles never replay another's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bundles: BTreeMap<String, crate::core::bundle::BundleStamp>,
+    /// Numbers removed at the till, and when: a bundle made before then
+    /// does not bring them back.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub removed: BTreeMap<OperatorId, WallTime>,
 }
 
 /// The most unknown-badge counters kept; past it, the idle ones go first
@@ -98,6 +107,8 @@ impl TillState {
             bundle: None,
             badge_key: None,
             badge_lockouts: BTreeMap::new(),
+            bundles: BTreeMap::new(),
+            removed: BTreeMap::new(),
         }
     }
 

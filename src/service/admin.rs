@@ -137,9 +137,12 @@ impl Service {
         actor: &Actor,
         bundle: &crate::bundle::Verified,
     ) -> Result<BundleReport, ServiceError> {
-        let serial = self.serial().ok().map(|(s, _)| s);
-        let contents = bundle.for_till(serial.as_deref());
-        self.transact(actor, |t| t.apply_bundle(&contents))
+        let me = crate::core::bundle::BundleTarget {
+            serial: self.serial().ok().map(|(s, _)| s),
+            scope: self.bundle_scope.clone(),
+        };
+        let contents = bundle.for_till(me.serial.as_deref());
+        self.transact(actor, |t| t.apply_bundle(&contents, &me))
     }
 
     /// Records a bundle that was refused before the core saw it (a bad

@@ -145,6 +145,8 @@ pub struct Service {
     serial_probe: SerialProbe,
     require_persistent: bool,
     default_terminal_name: String,
+    /// `bundle.scope`: the group of tills whose bundles this one takes.
+    bundle_scope: Option<String>,
     default_language: Lang,
     checkpoint_interval: Duration,
     sinks: Vec<Arc<dyn AuditSink>>,
@@ -183,6 +185,7 @@ impl Service {
             serial_probe: Arc::new(sys::hardware_serial),
             require_persistent: config.require_persistent_state,
             default_terminal_name: default_terminal_name.clone(),
+            bundle_scope: config.bundle.scope.clone(),
             terminal: Arc::new(Mutex::new(None)),
             sinks,
             default_language: config.default_language,

@@ -66,6 +66,8 @@ pub(crate) fn bundle(ctx: &Ctx, cmd: &BundleCmd) -> Res {
             sign,
             version,
             terminal,
+            scope,
+            serial,
         } => {
             let key = SecretKey::parse(&read_text(sign, "signing key")?)
                 .map_err(|e| Failure::new(2, format!("{}: {e}", sign.display())))?;
@@ -83,7 +85,9 @@ pub(crate) fn bundle(ctx: &Ctx, cmd: &BundleCmd) -> Res {
             let state = svc.snapshot()?.ok_or(ServiceError::NotSetUp)?;
             let now = svc.clock().wall();
             let version = version.unwrap_or((now.0 / 1000).max(1) as u64);
-            let payload = b::Payload::from_state(&state, version, now, terminals);
+            let mut payload = b::Payload::from_state(&state, version, now, terminals);
+            payload.scope = scope.clone();
+            payload.serials = serial.clone();
             print!("{}", b::sign(&payload, &key));
             eprintln!(
                 "bundle version {version}: {} operators, signed by {}",

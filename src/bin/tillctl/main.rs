@@ -288,6 +288,12 @@ pub enum BundleCmd {
         /// Name a terminal by its serial number (repeatable)
         #[arg(long, value_name = "SERIAL=NAME")]
         terminal: Vec<String>,
+        /// The group of tills it is for (their bundle.scope, e.g. shop-3)
+        #[arg(long, value_name = "SCOPE")]
+        scope: Option<String>,
+        /// A till it is for, by serial (repeatable)
+        #[arg(long, value_name = "SERIAL")]
+        serial: Vec<String>,
     },
     /// Verify a bundle and apply it to this till
     Import {

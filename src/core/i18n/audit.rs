@@ -356,6 +356,10 @@ impl Localized for BundleRefusal {
                 format!("operator {id}'s name cannot be used"),
                 format!("操作员 {id} 的姓名无法使用"),
             ),
+            BundleRefusal::NotForThisTill { wanted } => lang.pick(
+                format!("it is for other tills ({wanted})"),
+                format!("数据包是发给其他终端的（{wanted}）"),
+            ),
             BundleRefusal::BadTerminalName => lang.pick(
                 "its name for this till cannot be used",
                 "数据包中本终端的名称无法使用",

@@ -7,58 +7,94 @@
 //! nothing: everything is checked first (version, hashes, names, an
 //! enabled admin left), then the state changes, with the same audit events
 //! as the admin menu. What is the till's own stays: lockout counters,
-//! password history, the powered-on clock, the audit log. A password
-//! changed at the till after the bundle's was set is kept (the newer
-//! password wins), and the policy never drops below the config's floor.
+//! password history, the powered-on clock, the audit log. What the till
+//! did after the bundle was made stands: a password changed at the till
+//! after the bundle's was set (unless head office reset it after, once),
+//! a disable or enable, a removal, an operator added. A bundle reaches
+//! only the tills it is addressed to (`BundleContents::stream`), and its
+//! version counts in that stream. The policy never drops below the
+//! config's floor.
 
 use super::*;
 use crate::core::bundle::*;
 use std::collections::BTreeSet;
 
 impl Till<'_> {
-    /// Applies a verified bundle (see the module doc). Nothing changes
-    /// unless all of it can be applied.
-    pub fn apply_bundle(&mut self, b: &BundleContents) -> Result<BundleReport, TillError> {
-        if let Err(why) = self.check_bundle(b) {
-            self.audit(EventKind::BundleImported, None, Outcome::Refused)
-                .detail = Some(AuditDetail::BundleRefused {
-                version: b.version,
-                refusal: why.clone(),
-                more: 0,
-            });
-            return Err(TillError::Bundle(why));
+    /// The last bundle applied in `stream` (`""`: the chain-wide one).
+    fn stamp(&self, stream: &str) -> Option<&BundleStamp> {
+        if stream.is_empty() {
+            self.state.bundle.as_ref()
+        } else {
+            self.state.bundles.get(stream)
         }
+    }
+
+    /// Applies a verified bundle at the till `me` (see the module doc).
+    /// Nothing changes unless all of it can be applied.
+    pub fn apply_bundle(
+        &mut self,
+        b: &BundleContents,
+        me: &BundleTarget,
+    ) -> Result<BundleReport, TillError> {
+        let events_before = self.events.len();
+        let checked = self.check_bundle(b, me);
+        let before = self.state.clone();
+        let applied = checked.and_then(|stream| self.apply_checked(b, stream));
+        match applied {
+            Ok(report) => Ok(report),
+            Err(why) => {
+                // All or nothing: a refusal found while applying (no
+                // enabled admin left once the till's own facts are kept)
+                // undoes what was done, and only the refusal is audited.
+                *self.state = before;
+                self.events.truncate(events_before);
+                self.audit(EventKind::BundleImported, None, Outcome::Refused)
+                    .detail = Some(AuditDetail::BundleRefused {
+                    version: b.version,
+                    refusal: why.clone(),
+                    more: 0,
+                });
+                Err(TillError::Bundle(why))
+            }
+        }
+    }
+
+    fn apply_checked(
+        &mut self,
+        b: &BundleContents,
+        stream: String,
+    ) -> Result<BundleReport, BundleRefusal> {
         let mut report = BundleReport {
             version: b.version,
             ..BundleReport::default()
         };
-        if self
-            .state
-            .bundle
-            .as_ref()
-            .is_some_and(|s| s.digest == b.digest)
-        {
+        if self.stamp(&stream).is_some_and(|s| s.digest == b.digest) {
             report.already_applied = true;
             return Ok(report);
         }
         let wanted: BTreeSet<OperatorId> = b.operators.iter().map(|o| o.number).collect();
+        // The whole list: others go, except those added at the till after
+        // head office made the bundle.
         let gone: Vec<OperatorId> = self
             .state
             .operators
-            .keys()
-            .filter(|id| !wanted.contains(id))
-            .copied()
+            .values()
+            .filter(|o| !wanted.contains(&o.id) && o.created_at <= b.made)
+            .map(|o| o.id)
             .collect();
         for id in gone {
             self.drop_operator(id);
             report.removed.push(id);
         }
         for o in &b.operators {
-            match self.apply_operator(o) {
+            match self.apply_operator(o, b.made) {
                 Change::Added => report.added.push(o.number),
                 Change::Changed => report.changed.push(o.number),
                 Change::None => {}
             }
+        }
+        if self.state.enabled_admins() == 0 {
+            return Err(BundleRefusal::NoAdmin);
         }
         if let Some(p) = &b.policy {
             let mut effective = p.at_least(&self.settings.policy);
@@ -81,10 +117,15 @@ impl Till<'_> {
         // Hashes from head office may cost more than the till's own: the
         // dummy hash follows now, not at the next unknown number.
         self.ensure_dummy_hash();
-        self.state.bundle = Some(BundleStamp {
+        let stamp = BundleStamp {
             version: b.version,
             digest: b.digest.clone(),
-        });
+        };
+        if stream.is_empty() {
+            self.state.bundle = Some(stamp);
+        } else {
+            self.state.bundles.insert(stream, stamp);
+        }
         self.audit(EventKind::BundleImported, None, Outcome::Ok)
             .detail = Some(AuditDetail::Bundle {
             version: b.version,
@@ -95,9 +136,24 @@ impl Till<'_> {
         Ok(report)
     }
 
-    /// Checks everything before anything changes.
-    fn check_bundle(&self, b: &BundleContents) -> Result<(), BundleRefusal> {
-        if let Some(have) = &self.state.bundle
+    /// Checks everything before anything changes; the stream the bundle's
+    /// version counts in.
+    fn check_bundle(&self, b: &BundleContents, me: &BundleTarget) -> Result<String, BundleRefusal> {
+        let Some(stream) = b.stream(me) else {
+            let mut wanted: Vec<String> = b.scope.iter().map(|s| format!("scope {s}")).collect();
+            wanted.extend(
+                b.serials
+                    .iter()
+                    .map(|s| format!("serial {}", crate::core::text::shown(s, 40))),
+            );
+            if wanted.is_empty() {
+                wanted.push("every till without a scope".into());
+            }
+            return Err(BundleRefusal::NotForThisTill {
+                wanted: crate::core::text::shown(&wanted.join(", "), 200),
+            });
+        };
+        if let Some(have) = self.stamp(&stream)
             && (b.version < have.version || (b.version == have.version && b.digest != have.digest))
         {
             return Err(BundleRefusal::Stale {
@@ -130,13 +186,21 @@ impl Till<'_> {
         {
             return Err(BundleRefusal::NoAdmin);
         }
-        Ok(())
+        Ok(stream)
     }
 
     /// Brings one operator in line with the bundle, auditing as the admin
     /// menu would.
-    fn apply_operator(&mut self, o: &BundleOperator) -> Change {
+    fn apply_operator(&mut self, o: &BundleOperator, made: WallTime) -> Change {
         let id = o.number;
+        // Removed at the till after head office made the bundle: stays
+        // removed until a newer bundle names the number again.
+        if let Some(&gone) = self.state.removed.get(&id) {
+            if gone >= made {
+                return Change::None;
+            }
+            self.state.removed.remove(&id);
+        }
         let subject = Some(id.to_string());
         let name = clean_name(&o.name).unwrap_or_else(|_| o.name.clone());
         let remembered = self.policy().history as usize;
@@ -156,6 +220,8 @@ impl Till<'_> {
                     },
                     created_at: self.now.wall,
                     badge: None,
+                    enabled_at: None,
+                    bundle_reset: o.must_change.map(|_| o.password_set),
                 },
             );
             // As for an admin's add: failures typed against the number
@@ -181,7 +247,9 @@ impl Till<'_> {
                 Some(AuditDetail::Role { role: o.role }),
             ));
         }
-        if op.enabled != o.enabled {
+        // Enabled or disabled at the till after the bundle was made: the
+        // till's fact is newer and stands.
+        if op.enabled != o.enabled && op.enabled_at.is_none_or(|t| made > t) {
             op.enabled = o.enabled;
             let kind = if o.enabled {
                 EventKind::OperatorEnabled
@@ -191,8 +259,17 @@ impl Till<'_> {
             events.push((kind, None));
         }
         // The newer password wins: one changed at the till after head
-        // office set the bundle's stays.
-        if op.password.hash != o.hash && o.password_set > op.password.set_at {
+        // office set the bundle's stays. A reset by head office (the
+        // bundle says it must be changed) also wins over a change made at
+        // the till before the bundle was made, once per reset.
+        let newer = o.password_set > op.password.set_at;
+        let reset = o.must_change.is_some()
+            && made > op.password.set_at
+            && op.bundle_reset != Some(o.password_set);
+        if op.password.hash != o.hash && (newer || reset) {
+            if o.must_change.is_some() {
+                op.bundle_reset = Some(o.password_set);
+            }
             replace_password(
                 &mut op.password,
                 o.hash.clone(),

@@ -158,10 +158,14 @@ impl Till<'_> {
                 },
                 created_at: wall,
                 badge: None,
+                enabled_at: None,
+                bundle_reset: None,
             },
         );
         // Failures typed against this number before it existed do not count.
         self.state.lockouts.remove(&id);
+        // Added again at the till: no longer a removal a bundle must keep.
+        self.state.removed.remove(&id);
         Ok(())
     }
 
@@ -272,7 +276,10 @@ impl Till<'_> {
         if !enabled {
             self.protect_last_admin(id, kind)?;
         }
-        self.operator_mut(id)?.enabled = enabled;
+        let wall = self.now.wall;
+        let op = self.operator_mut(id)?;
+        op.enabled = enabled;
+        op.enabled_at = Some(wall);
         self.audit(kind, Some(id.to_string()), Outcome::Ok);
         Ok(())
     }
@@ -282,6 +289,7 @@ impl Till<'_> {
         self.require_admin()?;
         self.protect_last_admin(id, EventKind::OperatorRemoved)?;
         self.drop_operator(id);
+        self.state.removed.insert(id, self.now.wall);
         Ok(())
     }
 

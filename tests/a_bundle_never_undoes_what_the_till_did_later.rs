@@ -1,0 +1,199 @@
+//! A bundle is head office's word as of when it was made. What the till
+//! did later (a disable, a removal, a password change) stands against an
+//! older bundle; a newer one may undo it. A bundle reaches only the tills
+//! it names (a scope or serials), versions count per scope, and a reset by
+//! head office wins over a change made at the till before the bundle.
+mod common;
+use common::*;
+use std::time::Duration;
+use till_kiosk::bundle::{self, Payload, SecretKey, Verified};
+use till_kiosk::core::{AuthOutcome, Clock, MustChange, Role, WallTime};
+
+const HOUR: i64 = 3_600_000;
+
+/// Head office's operators: 00, 01 and 07 ("58149362").
+fn office() -> Till {
+    let t = Till::new();
+    let svc = t.set_up();
+    svc.add_operator(
+        &cli_actor(),
+        id(7),
+        "Zhao Min",
+        Role::Operator,
+        Some(s("58149362")),
+    )
+    .unwrap();
+    t
+}
+
+fn signed(k: &SecretKey, p: &Payload) -> Verified {
+    bundle::verify(bundle::sign(p, k).as_bytes(), &k.public()).unwrap()
+}
+
+/// Head office's list as a bundle made at `made`, version `v`.
+fn made_at(office: &Till, _k: &SecretKey, v: u64, made: WallTime) -> Payload {
+    let state = office.service().snapshot().unwrap().unwrap();
+    Payload::from_state(&state, v, made, Default::default())
+}
+
+/// A shop till that took head office's first bundle.
+fn shop(office: &Till, k: &SecretKey, yaml: &str) -> Till {
+    let t = Till::with_config(yaml);
+    t.set_up();
+    let mut p = made_at(office, k, 1, WallTime(t.clock.wall().0 - 10 * HOUR));
+    p.scope = yaml.contains("scope").then(|| "shop-3".into());
+    t.service()
+        .import_bundle(&cli_actor(), &signed(k, &p))
+        .unwrap();
+    t
+}
+
+fn now(t: &Till) -> WallTime {
+    WallTime(t.clock.wall().0)
+}
+
+#[test]
+fn a_disable_at_the_till_stands_against_an_older_bundle() {
+    let k = SecretKey::generate().unwrap();
+    let office = office();
+    let till = shop(&office, &k, "");
+    let svc = till.service();
+    svc.set_enabled(&cli_actor(), id(7), false).unwrap();
+    let older = made_at(&office, &k, 2, WallTime(now(&till).0 - HOUR));
+    svc.import_bundle(&cli_actor(), &signed(&k, &older))
+        .unwrap();
+    assert!(
+        !svc.operator(id(7)).unwrap().enabled,
+        "an older bundle re-enabled 07"
+    );
+    till.clock.advance(Duration::from_secs(60));
+    let newer = made_at(&office, &k, 3, WallTime(now(&till).0 + HOUR));
+    svc.import_bundle(&cli_actor(), &signed(&k, &newer))
+        .unwrap();
+    assert!(
+        svc.operator(id(7)).unwrap().enabled,
+        "a newer bundle may re-enable"
+    );
+}
+
+#[test]
+fn a_removal_at_the_till_stands_until_a_newer_bundle_adds_the_number() {
+    let k = SecretKey::generate().unwrap();
+    let office = office();
+    let till = shop(&office, &k, "");
+    let svc = till.service();
+    svc.remove(&cli_actor(), id(7)).unwrap();
+    let older = made_at(&office, &k, 2, WallTime(now(&till).0 - HOUR));
+    svc.import_bundle(&cli_actor(), &signed(&k, &older))
+        .unwrap();
+    assert!(
+        svc.operator(id(7)).is_err(),
+        "an older bundle brought 07 back"
+    );
+    let newer = made_at(&office, &k, 3, WallTime(now(&till).0 + HOUR));
+    svc.import_bundle(&cli_actor(), &signed(&k, &newer))
+        .unwrap();
+    assert!(svc.operator(id(7)).is_ok());
+}
+
+#[test]
+fn a_bundle_for_another_shop_is_refused_and_versions_count_per_scope() {
+    let k = SecretKey::generate().unwrap();
+    let office = office();
+    let till = shop(&office, &k, "bundle:\n  scope: shop-3\n");
+    let svc = till.service();
+    let before = svc.snapshot().unwrap().unwrap().operators;
+    let t = now(&till);
+    // Shop 4's bundle, newer, signed with the same chain key.
+    let mut shop4 = made_at(&office, &k, 900, WallTime(t.0 + HOUR));
+    shop4.scope = Some("shop-4".into());
+    shop4.operators.retain(|o| o.number != id(7));
+    assert!(
+        svc.import_bundle(&cli_actor(), &signed(&k, &shop4))
+            .is_err()
+    );
+    // So is a chain-wide one, and one for another till's serial.
+    let mut unscoped = shop4.clone();
+    unscoped.scope = None;
+    assert!(
+        svc.import_bundle(&cli_actor(), &signed(&k, &unscoped))
+            .is_err()
+    );
+    let mut other_till = unscoped.clone();
+    other_till.serials = vec!["10000000ffffffff".into()];
+    assert!(
+        svc.import_bundle(&cli_actor(), &signed(&k, &other_till))
+            .is_err()
+    );
+    assert_eq!(svc.snapshot().unwrap().unwrap().operators, before);
+    let audit = text(&tillctl(till.path(), &["audit", "--json"], ""));
+    assert_eq!(audit.matches("not_for_this_till").count(), 3, "{audit}");
+    // Shop 3's own next bundle (version 2 < 900) is not a replay.
+    let mut shop3 = made_at(&office, &k, 2, WallTime(t.0 + HOUR));
+    shop3.scope = Some("shop-3".into());
+    svc.import_bundle(&cli_actor(), &signed(&k, &shop3))
+        .unwrap();
+    // And one for this till's serial counts in its own stream.
+    let mut mine = made_at(&office, &k, 1, WallTime(t.0 + HOUR));
+    mine.serials = vec!["10000000a1b2c3d4".into()];
+    svc.import_bundle(&cli_actor(), &signed(&k, &mine)).unwrap();
+}
+
+#[test]
+fn a_reset_by_head_office_wins_over_an_earlier_change_at_the_till_once() {
+    let k = SecretKey::generate().unwrap();
+    let office = office();
+    let till = shop(&office, &k, "");
+    let svc = till.service();
+    // 07 changes their password at the till.
+    let t0 = now(&till);
+    let first = svc
+        .authenticate(&cli_actor(), id(7), &s("58149362"))
+        .unwrap();
+    assert!(matches!(first, AuthOutcome::MustChange { .. }), "{first:?}");
+    svc.change_password(
+        &cli_actor(),
+        id(7),
+        &s("58149362"),
+        &s("61724938"),
+        &s("61724938"),
+    )
+    .unwrap();
+    // Head office reset 07 (before that change), and made the bundle after.
+    let mut p = made_at(&office, &k, 2, WallTime(t0.0 + HOUR));
+    let temp = "40617283";
+    for o in &mut p.operators {
+        if o.number == id(7) {
+            o.hash = till.config.hashing.hash(&s(temp)).unwrap();
+            o.password_set = WallTime(t0.0 - HOUR);
+            o.must_change = Some(MustChange::Reset);
+        }
+    }
+    svc.import_bundle(&cli_actor(), &signed(&k, &p)).unwrap();
+    let o = svc.authenticate(&cli_actor(), id(7), &s(temp)).unwrap();
+    assert!(
+        matches!(o, AuthOutcome::MustChange { .. }),
+        "the reset did not win: {o:?}"
+    );
+    // 07 changes again; head office's next routine bundle still carries
+    // the same reset, and does not take the new password away.
+    till.clock.advance(Duration::from_secs(3600 * 2));
+    svc.change_password(
+        &cli_actor(),
+        id(7),
+        &s(temp),
+        &s("52839471"),
+        &s("52839471"),
+    )
+    .unwrap();
+    p.version = 3;
+    p.created = WallTime(now(&till).0 + HOUR).rfc3339();
+    svc.import_bundle(&cli_actor(), &signed(&k, &p)).unwrap();
+    let o = svc
+        .authenticate(&cli_actor(), id(7), &s("52839471"))
+        .unwrap();
+    assert!(
+        matches!(o, AuthOutcome::Ok { .. }),
+        "the same reset was taken twice: {o:?}"
+    );
+}
