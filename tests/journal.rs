@@ -87,3 +87,93 @@ fn tillctl_events_are_structured_journal_entries() {
     let everything = serde_json::to_string(&all).unwrap();
     assert!(!everything.contains(wrong) && !everything.contains(ADMIN_PW));
 }
+
+/// Any local user can send a native-protocol entry with `TILL_*` fields;
+/// the queries README documents name fields journald sets itself, so a
+/// forged entry sent as `nobody` is not among their answers.
+#[test]
+fn a_forged_entry_is_not_returned_by_the_documented_queries() {
+    if !journal_ready() || !can_run(is_root(), "sending as another user needs root") {
+        return;
+    }
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block = readme
+        .split("### Audit in the journal")
+        .nth(1)
+        .and_then(|s| s.split("```sh").nth(1))
+        .and_then(|s| s.split("```").next())
+        .unwrap()
+        .replace("\\\n", " ");
+    let queries: Vec<&str> = block
+        .lines()
+        .filter(|l| l.starts_with("journalctl"))
+        .collect();
+    assert!(queries.len() >= 3, "{block}");
+    for q in &queries {
+        assert!(
+            q.contains("_SYSTEMD_UNIT=") || q.contains("_UID="),
+            "a documented query trusts fields anyone can send: {q}"
+        );
+    }
+    // The tillctl query, live: a root tillctl's sign-in is found, a forged
+    // one from nobody with the same fields is not.
+    let dir = tempfile::tempdir().unwrap();
+    let terminal = format!("jf-{}-{}", std::process::id(), rand_ns());
+    let out = tillctl(
+        dir.path(),
+        &["init", "--name", "Wang Fang", "--terminal-name", &terminal],
+        &format!("{ADMIN_PW}\n{ADMIN_PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        !tillctl(dir.path(), &["auth", "00"], "Wrong-Guess-1\n")
+            .status
+            .success()
+    );
+    let forged = format!(
+        "MESSAGE=Sign-in: Failed (00)\nSYSLOG_IDENTIFIER=tillctl\nTILL_KIND=sign_in\nTILL_OUTCOME=failed\nTILL_OPERATOR=00\nTILL_TERMINAL={terminal}\nTILL_FORGED=1\n"
+    );
+    let mut child = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "logger",
+            "--journald",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(forged.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let term = format!("TILL_TERMINAL={terminal}");
+    // The forged entry did reach the journal…
+    let planted = entries(&[&term, "TILL_FORGED=1"], 1);
+    assert_eq!(
+        planted.len(),
+        1,
+        "the forged entry never arrived: {planted:#?}"
+    );
+    // …and the documented query does not return it.
+    let documented = entries(&[&term, "TILL_KIND=sign_in", "_COMM=tillctl", "_UID=0"], 1);
+    assert_eq!(documented.len(), 1, "{documented:#?}");
+    assert!(
+        documented.iter().all(|e| e.get("TILL_FORGED").is_none()),
+        "{documented:#?}"
+    );
+}
+
+fn rand_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+        % 1_000_000_000_000
+}

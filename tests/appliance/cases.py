@@ -254,10 +254,19 @@ def lockout_by_keyboard(a):
     return f"locked for {op['status']['secs']} s after 3 wrong PINs"
 
 
-@case("the wrong PINs are structured entries in the journal, with no PIN")
+@case("the wrong PINs are structured entries in the journal, with no PIN, and none can be planted")
 def wrong_pins_in_the_journal(a):
-    out = a.sh("journalctl -b -u till-kiosk -o json --no-pager TILL_EVENT=sign_in_failed TILL_OPERATOR=01")
+    # The sales user plants an entry with every field the kiosk writes; the
+    # documented query (README: trusted fields only) must not return it.
+    a.sh("printf 'MESSAGE=Sign-in: Failed (01)\\nSYSLOG_IDENTIFIER=till-kiosk\\n"
+         "TILL_EVENT=sign_in_failed\\nTILL_KIND=sign_in\\nTILL_OUTCOME=failed\\n"
+         "TILL_OPERATOR=01\\nTILL_FORGED=1\\n' | runuser -u sales -- logger --journald")
+    planted = a.sh("journalctl -b -o json --no-pager TILL_FORGED=1")
+    check('"TILL_FORGED"' in planted, f"the planted entry never arrived: {planted[-1000:]}")
+    out = a.sh("journalctl -b -o json --no-pager _SYSTEMD_UNIT=till-kiosk.service "
+               "TILL_EVENT=sign_in_failed TILL_OPERATOR=01")
     entries = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    check(all("TILL_FORGED" not in e for e in entries), "the documented query returned the planted entry")
     check(len(entries) >= 3, f"{len(entries)} entries: {out[-2000:]}")
     e = entries[-1]
     for field, want in [("SYSLOG_IDENTIFIER", "till-kiosk"), ("TILL_KIND", "sign_in"),

@@ -358,7 +358,7 @@ impl Localized for BundleRefusal {
             ),
             BundleRefusal::NotForThisTill { wanted } => lang.pick(
                 format!("it is for other tills ({wanted})"),
-                format!("数据包是发给其他终端的（{wanted}）"),
+                format!("数据包不是本终端的（{wanted}）"),
             ),
             BundleRefusal::BadTerminalName => lang.pick(
                 "its name for this till cannot be used",
