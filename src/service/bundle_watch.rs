@@ -102,9 +102,11 @@ impl Watcher {
                 return results;
             }
         };
-        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
-        self.settled.retain(|n, _| names.contains(&n.as_str()));
-        self.retry.retain(|n, _| names.contains(&n.as_str()));
+        // Forget files that are gone (a set: the directory may be flooded).
+        let names: std::collections::HashSet<&str> =
+            entries.iter().map(|e| e.name.as_str()).collect();
+        self.settled.retain(|n, _| names.contains(n.as_str()));
+        self.retry.retain(|n, _| names.contains(n.as_str()));
         let mut verified = Vec::new();
         for e in entries {
             let path = self.dir.path().join(&e.name);
