@@ -197,3 +197,22 @@ fn a_reset_by_head_office_wins_over_an_earlier_change_at_the_till_once() {
         "the same reset was taken twice: {o:?}"
     );
 }
+
+#[test]
+fn an_operator_a_bundle_added_goes_with_a_later_bundle_even_if_the_first_came_late() {
+    let k = SecretKey::generate().unwrap();
+    let office = office();
+    // The shop took version 1 (made 10 h ago) only now.
+    let till = shop(&office, &k, "");
+    let svc = till.service();
+    assert!(svc.operator(id(7)).is_ok());
+    // Version 2, made an hour ago (after version 1, before the import),
+    // no longer has 07.
+    let mut p = made_at(&office, &k, 2, WallTime(now(&till).0 - HOUR));
+    p.operators.retain(|o| o.number != id(7));
+    svc.import_bundle(&cli_actor(), &signed(&k, &p)).unwrap();
+    assert!(
+        svc.operator(id(7)).is_err(),
+        "07 outlived head office's removal"
+    );
+}

@@ -218,7 +218,10 @@ impl Till<'_> {
                         must_change: o.must_change,
                         history: Vec::new(),
                     },
-                    created_at: self.now.wall,
+                    // Head office's word as of the bundle: a later bundle
+                    // without them removes them even if this one arrived
+                    // late (only operators added at the till are kept).
+                    created_at: made.min(self.now.wall),
                     badge: None,
                     enabled_at: None,
                     bundle_reset: o.must_change.map(|_| o.password_set),
