@@ -216,3 +216,50 @@ fn an_operator_a_bundle_added_goes_with_a_later_bundle_even_if_the_first_came_la
         "07 outlived head office's removal"
     );
 }
+
+#[test]
+fn the_first_bundle_after_an_upgrade_hands_back_no_temporary_password() {
+    // Head office still holds 07's first temporary password (it never
+    // hears of the change at the till); the till took a bundle before the
+    // upgrade, whose stamp has no time.
+    let k = SecretKey::generate().unwrap();
+    let office = office();
+    let till = shop(&office, &k, "");
+    let svc = till.service();
+    svc.change_password(
+        &cli_actor(),
+        id(7),
+        &s("58149362"),
+        &s("61724938"),
+        &s("61724938"),
+    )
+    .unwrap();
+    let mut state = svc.snapshot().unwrap().unwrap();
+    state.bundle.as_mut().unwrap().made = None;
+    for o in state.operators.values_mut() {
+        o.bundle_reset = None;
+    }
+    let text = serde_json::to_string(&state).unwrap();
+    assert!(!text.contains("\"made\""), "{text}");
+    {
+        use till_kiosk::store::Backend;
+        let store = till_kiosk::store::FileStore::new(till.path(), till.config.rotation());
+        let mut txn = store.lock().unwrap();
+        txn.save(&state).unwrap();
+    }
+    till.clock.advance(Duration::from_secs(60));
+    let p = made_at(&office, &k, 2, WallTime(now(&till).0 + HOUR));
+    assert!(
+        p.operators
+            .iter()
+            .any(|o| o.number == id(7) && o.must_change.is_some())
+    );
+    svc.import_bundle(&cli_actor(), &signed(&k, &p)).unwrap();
+    let o = svc
+        .authenticate(&cli_actor(), id(7), &s("61724938"))
+        .unwrap();
+    assert!(
+        matches!(o, AuthOutcome::Ok { .. }),
+        "07's own password was taken away: {o:?}"
+    );
+}

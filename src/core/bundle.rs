@@ -95,6 +95,11 @@ pub struct BundleStamp {
     pub version: u64,
     /// Its digest.
     pub digest: String,
+    /// When head office made it. A reset in a later bundle is news only if
+    /// it is newer than this; unknown (a stamp from before 0.2) means no
+    /// reset is news, so an upgrade never hands back a temporary password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<WallTime>,
 }
 
 /// What applying a bundle changed.

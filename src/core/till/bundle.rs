@@ -86,8 +86,14 @@ impl Till<'_> {
             self.drop_operator(id);
             report.removed.push(id);
         }
+        // A reset is news only if head office made it after the last
+        // bundle this till took in the stream (a first bundle: always).
+        let resets_after = match self.stamp(&stream) {
+            None => Some(WallTime(i64::MIN)),
+            Some(s) => s.made,
+        };
         for o in &b.operators {
-            match self.apply_operator(o, b.made) {
+            match self.apply_operator(o, b.made, resets_after) {
                 Change::Added => report.added.push(o.number),
                 Change::Changed => report.changed.push(o.number),
                 Change::None => {}
@@ -120,6 +126,7 @@ impl Till<'_> {
         let stamp = BundleStamp {
             version: b.version,
             digest: b.digest.clone(),
+            made: Some(b.made),
         };
         if stream.is_empty() {
             self.state.bundle = Some(stamp);
@@ -191,7 +198,12 @@ impl Till<'_> {
 
     /// Brings one operator in line with the bundle, auditing as the admin
     /// menu would.
-    fn apply_operator(&mut self, o: &BundleOperator, made: WallTime) -> Change {
+    fn apply_operator(
+        &mut self,
+        o: &BundleOperator,
+        made: WallTime,
+        resets_after: Option<WallTime>,
+    ) -> Change {
         let id = o.number;
         // Removed at the till after head office made the bundle: stays
         // removed until a newer bundle names the number again.
@@ -268,6 +280,7 @@ impl Till<'_> {
         let newer = o.password_set > op.password.set_at;
         let reset = o.must_change.is_some()
             && made > op.password.set_at
+            && resets_after.is_some_and(|t| o.password_set > t)
             && op.bundle_reset != Some(o.password_set);
         if op.password.hash != o.hash && (newer || reset) {
             if o.must_change.is_some() {
