@@ -135,22 +135,7 @@ impl Till<'_> {
                 tries_left: u32::MAX,
             },
         };
-        let pause = self
-            .state
-            .terminal_rate
-            .fail(&self.settings.terminal_rate, power);
-        let terminal = match pause {
-            Some(secs) => Penalty::Paused { secs },
-            None => Penalty::TriesLeft {
-                tries_left: u32::MAX,
-            },
-        };
-        Ok(PendingAttempt {
-            id: None,
-            penalty: lockout::worse(own, terminal),
-            pauses_till: pause.is_some(),
-            badge: true,
-        })
+        Ok(self.charged_attempt(None, own, true))
     }
 
     /// Keeps the unknown-badge counters under their bound: idle ones

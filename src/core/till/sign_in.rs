@@ -20,22 +20,34 @@ impl Till<'_> {
             .entry(id)
             .or_default()
             .fail(schedule, power);
+        Ok(self.charged_attempt(Some(id), own, false))
+    }
+
+    /// The attempt recorded as a failure: its own counter's penalty
+    /// `own`, and one charge against the till-wide rate (the same for a
+    /// number, a known badge and an unknown one).
+    pub(super) fn charged_attempt(
+        &mut self,
+        id: Option<OperatorId>,
+        own: Penalty,
+        badge: bool,
+    ) -> PendingAttempt {
         let pause = self
             .state
             .terminal_rate
-            .fail(&self.settings.terminal_rate, power);
+            .fail(&self.settings.terminal_rate, self.power);
         let terminal = match pause {
             Some(secs) => Penalty::Paused { secs },
             None => Penalty::TriesLeft {
                 tries_left: u32::MAX,
             },
         };
-        Ok(PendingAttempt {
-            id: Some(id),
+        PendingAttempt {
+            id,
             penalty: lockout::worse(own, terminal),
             pauses_till: pause.is_some(),
-            badge: false,
-        })
+            badge,
+        }
     }
 
     /// Phase two: checks the password. On success the recorded failure is
