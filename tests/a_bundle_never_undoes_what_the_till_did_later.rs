@@ -94,6 +94,16 @@ fn a_removal_at_the_till_stands_until_a_newer_bundle_adds_the_number() {
     svc.import_bundle(&cli_actor(), &signed(&k, &newer))
         .unwrap();
     assert!(svc.operator(id(7)).is_ok());
+    // A removal that a newer list agrees with is not kept for ever: the
+    // state does not grow with every operator a till ever removed.
+    svc.remove(&cli_actor(), id(7)).unwrap();
+    till.clock.advance(Duration::from_secs(3 * 3600));
+    let mut without = made_at(&office, &k, 4, now(&till));
+    without.operators.retain(|o| o.number != id(7));
+    svc.import_bundle(&cli_actor(), &signed(&k, &without))
+        .unwrap();
+    assert!(svc.operator(id(7)).is_err());
+    assert!(svc.snapshot().unwrap().unwrap().removed.is_empty());
 }
 
 #[test]
@@ -262,4 +272,45 @@ fn the_first_bundle_after_an_upgrade_hands_back_no_temporary_password() {
         matches!(o, AuthOutcome::Ok { .. }),
         "07's own password was taken away: {o:?}"
     );
+}
+
+#[test]
+fn an_older_bundle_from_another_stream_does_not_undo_a_newer_one() {
+    let k = SecretKey::generate().unwrap();
+    let office = office();
+    let till = shop(&office, &k, "bundle:\n  scope: shop-3\n");
+    let svc = till.service();
+    let t = now(&till);
+    // Head office disables 07 for shop 3 (made two hours from now)...
+    let mut disabled = made_at(&office, &k, 2, WallTime(t.0 + 2 * HOUR));
+    disabled.scope = Some("shop-3".into());
+    for o in &mut disabled.operators {
+        if o.number == id(7) {
+            o.enabled = false;
+        }
+    }
+    svc.import_bundle(&cli_actor(), &signed(&k, &disabled))
+        .unwrap();
+    assert!(!svc.operator(id(7)).unwrap().enabled);
+    // ...and a bundle for this till's serial made an hour before that,
+    // with 07 still enabled, arrives late: refused, 07 stays disabled.
+    let mut late = made_at(&office, &k, 1, WallTime(t.0 + HOUR));
+    late.serials = vec!["10000000a1b2c3d4".into()];
+    let r = svc.import_bundle(&cli_actor(), &signed(&k, &late));
+    assert!(
+        format!("{r:?}").contains("OlderThanTaken"),
+        "the late bundle: {r:?}"
+    );
+    assert!(
+        !svc.operator(id(7)).unwrap().enabled,
+        "an older bundle from another stream re-enabled 07"
+    );
+    let audit = text(&tillctl(till.path(), &["audit", "--json"], ""));
+    assert!(audit.contains("older_than_taken"), "{audit}");
+    // One made after the disable, in that stream, may enable 07 again.
+    let mut newer = made_at(&office, &k, 2, WallTime(t.0 + 3 * HOUR));
+    newer.serials = vec!["10000000a1b2c3d4".into()];
+    svc.import_bundle(&cli_actor(), &signed(&k, &newer))
+        .unwrap();
+    assert!(svc.operator(id(7)).unwrap().enabled);
 }

@@ -1,13 +1,16 @@
-//! Hashes from a bundle are bounded, and a refusal takes as long for a
-//! number that does not exist as for one that does: the "Checking…" time
-//! must not tell which numbers exist, even when head office's hashes cost
-//! more than the till's own.
+//! A refusal takes as long for a number that does not exist as for one
+//! that does: the "Checking…" time must not tell which numbers exist. So
+//! a bundle's hashes must be made with the till's own parameters (a
+//! costlier one would also stall or exhaust the till), and the dummy hash
+//! that unknown numbers are checked against has them too.
 mod common;
 use common::*;
 use std::time::Duration;
 use till_kiosk::bundle::{self, SecretKey};
+use till_kiosk::core::bundle::BundleRefusal;
 use till_kiosk::core::hashing::{self, HashParams, hooks};
-use till_kiosk::core::{AuthOutcome, Role};
+use till_kiosk::core::{AuthOutcome, Role, TillError};
+use till_kiosk::service::ServiceError;
 
 /// A head office whose hashes cost `params`, with 07 among its staff.
 fn office_bundle(params: HashParams, k: &SecretKey) -> bundle::Verified {
@@ -30,14 +33,22 @@ fn office_bundle(params: HashParams, k: &SecretKey) -> bundle::Verified {
     bundle::verify(bundle::sign(&p, k).as_bytes(), &k.public()).unwrap()
 }
 
+/// The till's own parameters here: not the default, so that a bundle
+/// made with the default (the floor) is one made with other parameters.
+const TILL_HASHING: &str = "hashing:\n  memory_kib: 19456\n  iterations: 3\n  parallelism: 1\n";
+
+fn till_params() -> HashParams {
+    HashParams::new(19_456, 3, 1).unwrap()
+}
+
 #[test]
-fn hashes_above_the_ceiling_or_below_the_floor_are_refused() {
+fn hashes_not_made_with_the_tills_parameters_are_refused() {
     let k = SecretKey::generate().unwrap();
-    let till = Till::new();
+    let till = Till::with_config(TILL_HASHING);
     let svc = till.set_up();
     let before = svc.snapshot().unwrap().unwrap().operators;
     // Written by hand: nothing here may compute a hash this costly.
-    let good = office_bundle(HashParams::new(19_456, 2, 1).unwrap(), &k);
+    let good = office_bundle(till_params(), &k);
     let salt_and_hash = good.payload.operators[0]
         .hash
         .rsplitn(3, '$')
@@ -45,10 +56,16 @@ fn hashes_above_the_ceiling_or_below_the_floor_are_refused() {
         .collect::<Vec<_>>();
     let (hash, salt) = (salt_and_hash[0], salt_and_hash[1]);
     for (m, t, p) in [
-        (256 * 1024 * 1024, 2, 1),
+        // Above the ceiling, above the till's cost, below it, below the floor.
+        (256 * 1024 * 1024, 3, 1),
         (19_456, 65, 1),
-        (19_456, 2, 17),
-        (4096, 2, 1),
+        (19_456, 3, 17),
+        (1024 * 1024, 3, 1),
+        (38_912, 3, 1),
+        (19_456, 4, 1),
+        (19_456, 3, 2),
+        (19_456, 2, 1),
+        (4096, 3, 1),
         (19_456, 1, 1),
     ] {
         let mut b = good.clone();
@@ -57,10 +74,19 @@ fn hashes_above_the_ceiling_or_below_the_floor_are_refused() {
         }
         b.digest = format!("{m}{t}{p}");
         let r = svc.import_bundle(&cli_actor(), &b);
-        assert!(r.is_err(), "m={m} t={t} p={p} was stored");
+        assert!(
+            matches!(
+                r,
+                Err(ServiceError::Till(TillError::Bundle(
+                    BundleRefusal::BadHash { .. }
+                )))
+            ),
+            "m={m} t={t} p={p}: {r:?}"
+        );
         assert_eq!(svc.snapshot().unwrap().unwrap().operators, before);
     }
-    assert!(hashing::params_of(&good.payload.operators[0].hash).is_some());
+    let r = svc.import_bundle(&cli_actor(), &good).unwrap();
+    assert_eq!(r.added, vec![id(7)]);
 }
 
 fn thread_cpu() -> Duration {
@@ -77,13 +103,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 fn refusing_a_known_and_an_unknown_number_costs_the_same() {
     let k = SecretKey::generate().unwrap();
     // Free tries for nine wrong PINs at one number, a burst for eighteen.
-    let till = Till::with_config(
-        "lockout:\n  operator:\n    free_tries: 10\n  terminal:\n    burst: 20\n    every: 10s\n",
-    );
+    let till = Till::with_config(&format!(
+        "{TILL_HASHING}lockout:\n  operator:\n    free_tries: 10\n  terminal:\n    burst: 20\n    every: 10s\n",
+    ));
     let svc = till.set_up();
-    // Head office hashes at 4 x the till's cost.
-    let costly = HashParams::new(38_912, 4, 1).unwrap();
-    svc.import_bundle(&cli_actor(), &office_bundle(costly, &k))
+    svc.import_bundle(&cli_actor(), &office_bundle(till_params(), &k))
         .unwrap();
     let svc = till.service();
     let refuse = |n: u8| {
@@ -111,14 +135,18 @@ fn refusing_a_known_and_an_unknown_number_costs_the_same() {
         known.push(tk);
         unknown.push(tu);
     }
-    // The deterministic half: the dummy hash costs what 07's does.
+    // The deterministic half: the dummy hash and every operator's are
+    // made with the till's parameters.
     let state = svc.snapshot().unwrap().unwrap();
     let dummy = state.dummy_hash.as_deref().unwrap_or_default();
     assert_eq!(
         hashing::params_of(dummy),
-        Some(costly),
-        "the dummy hash's cost"
+        Some(till_params()),
+        "the dummy hash's parameters"
     );
+    for o in state.operators.values() {
+        assert_eq!(hashing::params_of(&o.password.hash), Some(till_params()));
+    }
     let (k, u) = (median(known), median(unknown));
     let diff = k.abs_diff(u).as_secs_f64() / k.max(u).as_secs_f64();
     assert!(
@@ -126,21 +154,4 @@ fn refusing_a_known_and_an_unknown_number_costs_the_same() {
         "known {k:?} unknown {u:?}: {:.0} % apart",
         diff * 100.0
     );
-}
-
-#[test]
-fn an_imported_hash_is_rehashed_to_the_tills_cost_at_the_next_sign_in() {
-    let k = SecretKey::generate().unwrap();
-    let till = Till::new();
-    let svc = till.set_up();
-    let costly = HashParams::new(38_912, 4, 1).unwrap();
-    svc.import_bundle(&cli_actor(), &office_bundle(costly, &k))
-        .unwrap();
-    let o = svc
-        .authenticate(&cli_actor(), id(7), &s("58149362"))
-        .unwrap();
-    assert!(o.signed_in(), "{o:?}");
-    let state = svc.snapshot().unwrap().unwrap();
-    let hash = &state.operators[&id(7)].password.hash;
-    assert_eq!(hashing::params_of(hash), Some(till.config.hashing));
 }

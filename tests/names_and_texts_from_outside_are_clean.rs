@@ -29,6 +29,11 @@ const HIDDEN: &[(char, &str)] = &[
     ('\u{20E5}', "combining reverse solidus overlay"),
     ('\u{20DD}', "combining enclosing circle"),
     ('\u{FEFF}', "zero-width no-break space"),
+    ('\u{FE0F}', "variation selector 16"),
+    ('\u{E0100}', "variation selector 17"),
+    ('\u{180B}', "Mongolian free variation selector"),
+    ('\u{1BCA0}', "shorthand format letter overlap"),
+    ('\u{1D173}', "musical symbol begin beam"),
 ];
 
 fn with(c: char) -> String {

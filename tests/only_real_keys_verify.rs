@@ -10,7 +10,7 @@ use till_kiosk::bundle::{self, PublicKey};
 use till_kiosk::core::Role;
 
 /// The eight encodings of small-order points a key parser meets.
-const SMALL_ORDER: [&str; 4] = [
+const SMALL_ORDER: [&str; 8] = [
     // The identity (order 1).
     "0100000000000000000000000000000000000000000000000000000000000000",
     // y = -1 (order 2).
@@ -18,6 +18,11 @@ const SMALL_ORDER: [&str; 4] = [
     // y = 0 (order 4), both signs.
     "0000000000000000000000000000000000000000000000000000000000000000",
     "0000000000000000000000000000000000000000000000000000000000000080",
+    // The four points of order 8.
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
 ];
 
 #[test]

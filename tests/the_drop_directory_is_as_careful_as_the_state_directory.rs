@@ -186,3 +186,32 @@ fn junk_is_audited_at_most_once_a_minute_with_a_count() {
         assert!(!subject.contains('\u{202E}'), "{subject:?}");
     }
 }
+
+#[test]
+fn bundles_dropped_together_are_taken_in_the_order_head_office_made_them() {
+    let k = SecretKey::generate().unwrap();
+    let till = Till::new();
+    till.set_up();
+    let drop = drop_dir();
+    // The one with the higher version was made first: taking it first
+    // would have the other refused as older.
+    let mut older = bundle::Payload::from_state(
+        &till.service().snapshot().unwrap().unwrap(),
+        9,
+        till_kiosk::core::WallTime(1_000),
+        Default::default(),
+    );
+    let newer_text = {
+        let mut p = older.clone();
+        p.version = 10;
+        p.created = till_kiosk::core::WallTime(2_000).rfc3339();
+        p.serials = vec!["10000000a1b2c3d4".into()];
+        bundle::sign(&p, &k)
+    };
+    older.version = 11;
+    std::fs::write(drop.path().join("a.bundle"), newer_text).unwrap();
+    std::fs::write(drop.path().join("b.bundle"), bundle::sign(&older, &k)).unwrap();
+    let mut w = Watcher::new(till.service(), drop.path().to_owned(), k.public());
+    let seen = w.scan();
+    assert_eq!(applied(&seen), 2, "{seen:?}");
+}

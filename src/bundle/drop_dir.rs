@@ -26,12 +26,13 @@ use std::path::{Path, PathBuf};
 /// What identifies one version of a file: device, inode, size, mtime and
 /// ctime (nanoseconds). Any rewrite, rename over or `touch` changes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Mark(u64, u64, i64, i64, i64);
+pub struct Mark(u64, u64, i64, i128, i128);
 
 // The field types differ between targets (32-bit ARM, aarch64, x86_64).
 #[allow(clippy::useless_conversion)]
 fn mark(st: &FileStat) -> Mark {
-    let ns = |secs, nsec| i64::from(secs) * 1_000_000_000 + i64::from(nsec);
+    // In i128: a file dated past 2262 does not overflow.
+    let ns = |secs, nsec| i128::from(secs) * 1_000_000_000 + i128::from(nsec);
     Mark(
         u64::from(st.st_dev),
         u64::from(st.st_ino),

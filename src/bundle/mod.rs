@@ -224,6 +224,12 @@ pub struct Verified {
 }
 
 impl Verified {
+    /// When head office made it. Unreadable: as old as can be, so
+    /// nothing at the till is undone by it.
+    pub fn made(&self) -> WallTime {
+        WallTime::parse_rfc3339(&self.payload.created).unwrap_or(WallTime(0))
+    }
+
     /// What it asks of the till with serial `serial`.
     pub fn for_till(&self, serial: Option<&str>) -> BundleContents {
         BundleContents {
@@ -232,9 +238,7 @@ impl Verified {
             operators: self.payload.operators.clone(),
             policy: self.payload.policy.clone(),
             terminal_name: serial.and_then(|s| self.payload.terminals.get(s).cloned()),
-            // Unreadable: as old as can be, so nothing at the till is
-            // undone by it.
-            made: WallTime::parse_rfc3339(&self.payload.created).unwrap_or(WallTime(0)),
+            made: self.made(),
             scope: self.payload.scope.clone(),
             serials: self.payload.serials.clone(),
         }

@@ -134,6 +134,17 @@ pub enum BundleRefusal {
         /// Offered.
         got: u64,
     },
+    /// Made before a bundle the till already took, from any of its
+    /// streams: each bundle is the whole list, so the newest one head
+    /// office made stands, and an older one delivered late would undo its
+    /// decisions (an enable, a role, a removal).
+    #[error("the bundle was made at {made}, before one this till has already taken ({taken})")]
+    OlderThanTaken {
+        /// When this one was made (RFC 3339).
+        made: String,
+        /// When the newest one taken was made.
+        taken: String,
+    },
     /// It names no enabled admin: the till would have nobody to run it.
     #[error("the bundle has no enabled admin; a till keeps at least one")]
     NoAdmin,
@@ -143,10 +154,10 @@ pub enum BundleRefusal {
         /// Which.
         number: OperatorId,
     },
-    /// A hash is not an argon2id PHC string between the cost floor and
-    /// the ceiling.
+    /// A hash is not an argon2id PHC string made with this till's own
+    /// parameters (its config's `hashing`).
     #[error(
-        "operator {number}'s password hash is not an argon2id hash between the cost floor and the ceiling"
+        "operator {number}'s password hash is not an argon2id hash made with this till's hashing parameters"
     )]
     BadHash {
         /// Which.

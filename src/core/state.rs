@@ -138,6 +138,24 @@ impl TillState {
         self.lockouts.get(&id).cloned().unwrap_or_default()
     }
 
+    /// The throttle of `id`'s badge, if they have one.
+    pub fn badge_counter(&self, id: OperatorId) -> Counter {
+        self.operators
+            .get(&id)
+            .and_then(|o| o.badge.as_ref())
+            .and_then(|b| self.badge_lockouts.get(b))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Clears `id`'s lockouts: their number's and their badge's.
+    pub fn clear_lockouts(&mut self, id: OperatorId) {
+        self.lockouts.remove(&id);
+        if let Some(b) = self.operators.get(&id).and_then(|o| o.badge.as_ref()) {
+            self.badge_lockouts.remove(b);
+        }
+    }
+
     /// Whether a timed wait is running anywhere (or the till-wide rate is
     /// still paying back failures), so powered-on time must be checkpointed (with nothing to wait for, no checkpoint is needed and
     /// the SD card is spared a write every 30 s).

@@ -46,7 +46,44 @@ pub fn is_hidden(c: char) -> bool {
             | '\u{2800}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
             // Tag characters.
             | '\u{E0000}'..='\u{E007F}'
+            // Variation selectors (and the supplement), Mongolian free
+            // variation selectors, shorthand format controls, musical
+            // symbol format controls: each changes or hides nothing it
+            // shows itself.
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{E0100}'..='\u{E01EF}'
+            | '\u{180B}'..='\u{180D}'
+            | '\u{180F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
         )
+}
+
+/// Most combining marks that may follow one character: Vietnamese needs
+/// two (a vowel's mark and its tone), a pile of them ("Zalgo" text) runs
+/// over the lines above and below and hides what is there.
+pub const MAX_MARKS: usize = 2;
+
+/// A combining mark, in the blocks of marks that stack on a letter.
+fn is_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+    )
+}
+
+/// For each character, whether it is a combining mark past the
+/// [`MAX_MARKS`]th in a row.
+fn piled(text: &str) -> impl Iterator<Item = (char, bool)> + '_ {
+    let mut run = 0;
+    text.chars().map(move |c| {
+        run = if is_mark(c) { run + 1 } else { 0 };
+        (c, run > MAX_MARKS)
+    })
 }
 
 /// Why a text was refused.
@@ -58,8 +95,9 @@ pub enum BadText {
     /// Longer than allowed.
     #[error("longer than {0} characters")]
     TooLong(usize),
-    /// Holds a character from [`is_hidden`].
-    #[error("holds control, direction, separator or invisible characters")]
+    /// Holds a character from [`is_hidden`], or more than [`MAX_MARKS`]
+    /// combining marks on one character.
+    #[error("holds control, direction, separator or invisible characters, or piled-up marks")]
     Hidden,
 }
 
@@ -72,7 +110,7 @@ pub fn clean(text: &str, max: usize) -> Result<String, BadText> {
         Err(BadText::Empty)
     } else if text.chars().nth(max).is_some() {
         Err(BadText::TooLong(max))
-    } else if text.chars().any(is_hidden) {
+    } else if piled(text).any(|(c, over)| over || is_hidden(c)) {
         Err(BadText::Hidden)
     } else {
         Ok(text.to_owned())
@@ -80,13 +118,12 @@ pub fn clean(text: &str, max: usize) -> Result<String, BadText> {
 }
 
 /// `text` as it may be shown or logged when it cannot be refused (a file's
-/// name): hidden characters become U+FFFD, and past `max` characters it is
-/// cut with "…".
+/// name): hidden characters and piled-up marks become U+FFFD, and past
+/// `max` characters it is cut with "…".
 pub fn shown(text: &str, max: usize) -> String {
-    let mut out: String = text
-        .chars()
+    let mut out: String = piled(text)
         .take(max)
-        .map(|c| if is_hidden(c) { '\u{FFFD}' } else { c })
+        .map(|(c, over)| if over || is_hidden(c) { '\u{FFFD}' } else { c })
         .collect();
     if text.chars().nth(max).is_some() {
         out.push('…');
@@ -108,10 +145,19 @@ mod tests {
             "café 3",
             "12.50",
             "🙂",
+            "Nguyễn Thị",
+            "Nguye\u{0302}\u{0303}n",
         ] {
             assert_eq!(clean(ok, 32).as_deref(), Ok(ok), "{ok:?}");
             assert!(!ok.chars().any(is_hidden), "{ok:?}");
         }
+    }
+
+    #[test]
+    fn piled_up_marks_are_refused_and_replaced() {
+        let zalgo = "Li\u{0301}\u{0302}\u{0303}\u{0304} Wei";
+        assert_eq!(clean(zalgo, 32), Err(BadText::Hidden));
+        assert_eq!(shown(zalgo, 32), "Li\u{0301}\u{0302}\u{FFFD}\u{FFFD} Wei");
     }
 
     #[test]

@@ -85,7 +85,7 @@ impl Watcher {
 
     /// One look at the directory at `now`: every new or changed `*.bundle`
     /// file (and every one whose retry is due) is verified, then the
-    /// verified ones are applied oldest version first.
+    /// verified ones are applied in the order head office made them.
     pub fn scan_at(&mut self, now: Instant) -> Vec<Seen> {
         let mut results = Vec::new();
         let entries = match self.dir.read() {
@@ -134,7 +134,9 @@ impl Watcher {
                 }
             }
         }
-        verified.sort_by_key(|(.., v)| v.payload.version);
+        // Oldest made first, as head office made them: a newer one taken
+        // first would have the older refused.
+        verified.sort_by_key(|(.., v)| (v.made(), v.payload.version));
         for (name, mark, path, v) in verified {
             match self.svc.import_bundle(&Actor::System, &v) {
                 Ok(r) => {

@@ -340,6 +340,10 @@ impl Localized for BundleRefusal {
                 format!("version {got} is not newer than the one applied ({have}): a replay"),
                 format!("版本 {got} 不比已应用的版本 {have} 新：视为重放"),
             ),
+            BundleRefusal::OlderThanTaken { made, taken } => lang.pick(
+                format!("it was made at {made}, before one already applied ({taken})"),
+                format!("数据包的时间 {made} 不比已应用的数据包（{taken}）新"),
+            ),
             BundleRefusal::NoAdmin => lang.pick(
                 "it has no enabled administrator",
                 "数据包中没有启用的管理员",
@@ -349,7 +353,9 @@ impl Localized for BundleRefusal {
                 format!("操作员 {id} 出现两次"),
             ),
             BundleRefusal::BadHash { number: id } => lang.pick(
-                format!("operator {id}'s password hash is not acceptable"),
+                format!(
+                    "operator {id}'s password hash is not made with this till's hashing parameters"
+                ),
                 format!("操作员 {id} 的密码哈希不合格"),
             ),
             BundleRefusal::BadName { number: id } => lang.pick(

@@ -4,14 +4,15 @@
 //! of it (HMAC-SHA256 with a secret made on this till and kept in its
 //! state), never the data: a copied state file or backup does not give
 //! anyone the card numbers to clone. A badge picks the operator; their PIN
-//! still has to be right, through the same lockout as a typed number. A
-//! badge nobody has fails exactly as a wrong PIN does, after the PIN,
-//! counts against the till-wide rate, and has a lockout counter of its own
-//! (by its keyed hash) on the cashiers' schedule: the lockout's words never
-//! tell an enrolled card from a stranger's.
+//! still has to be right. Every badge, enrolled or not, has a lockout
+//! counter of its own (by its keyed hash) on one schedule, apart from the
+//! number's, and counts against the till-wide rate; a badge nobody has
+//! fails exactly as a wrong PIN does, after the PIN: the lockout's words
+//! never tell an enrolled card from a stranger's, nor whose it is.
 
 use super::*;
 use hmac::{KeyInit, Mac};
+use std::collections::BTreeSet;
 
 /// Longest card data kept in memory (magnetic stripe track 2 is 40).
 pub const MAX_CARD_CHARS: usize = 128;
@@ -94,40 +95,35 @@ impl Till<'_> {
         Ok(())
     }
 
-    /// Phase one of a sign-in by badge: as [`begin_sign_in`](Till::begin_sign_in)
-    /// for the badge's operator. A badge nobody has gets the same: its own
-    /// counter (by its keyed hash) on the cashiers' schedule, the same
-    /// lockout words, the till-wide rate, and a check against nothing.
+    /// Phase one of a sign-in by badge: as [`begin_sign_in`](Till::begin_sign_in),
+    /// but counted against the badge, not the number. Every badge, an
+    /// enrolled one or a stranger's, has its own counter (by its keyed
+    /// hash) on one schedule, the admins' (whose waits never end in a lock
+    /// only an admin can lift: a badge may be an admin's), and the
+    /// till-wide rate; so the words at the reader never tell whose badge
+    /// it is, or whether it is anyone's, and wrong PINs typed at a number
+    /// never lock its owner's badge.
     pub fn begin_badge_sign_in(&mut self, card: &Secret) -> Result<PendingAttempt, AuthOutcome> {
-        let Ok(h) = self.badge_hash(card) else {
-            // No key could be made: nothing can match; refused as wrong.
-            return self.unknown_badge_attempt(None);
-        };
-        if let Some(id) = self.owner_of(&h) {
-            let mut p = self.begin_sign_in(id)?;
-            p.badge = true;
-            return Ok(p);
-        }
-        self.unknown_badge_attempt(Some(h))
-    }
-
-    fn unknown_badge_attempt(&mut self, h: Option<String>) -> Result<PendingAttempt, AuthOutcome> {
+        // No key could be made: nothing can match; refused as wrong.
+        let h = self.badge_hash(card).ok();
+        let owner = h.as_deref().and_then(|h| self.owner_of(h));
         let own = h
             .as_ref()
             .and_then(|h| self.state.badge_lockouts.get(h))
             .cloned()
             .unwrap_or_default();
         let gate = lockout::stricter(own.gate(self.power), self.till_gate());
-        self.refuse_if_locked(gate, "badge")?;
+        let subject = owner.map_or_else(|| "badge".to_owned(), |id| id.to_string());
+        self.refuse_if_locked(gate, &subject)?;
         self.ensure_dummy_hash();
         let power = self.power;
-        let own = match h {
+        let own = match &h {
             Some(h) => {
-                self.make_room_for_badge_counter(&h);
-                let schedule = &self.settings.operator_lockout;
+                self.make_room_for_badge_counter(h);
+                let schedule = &self.settings.admin_lockout;
                 self.state
                     .badge_lockouts
-                    .entry(h)
+                    .entry(h.clone())
                     .or_default()
                     .fail(schedule, power)
             }
@@ -135,18 +131,29 @@ impl Till<'_> {
                 tries_left: u32::MAX,
             },
         };
-        Ok(self.charged_attempt(None, own, true))
+        let mut attempt = self.charged_attempt(owner, own, true);
+        attempt.card = h;
+        Ok(attempt)
     }
 
-    /// Keeps the unknown-badge counters under their bound: idle ones
-    /// (no wait running, not locked until an admin) go first.
+    /// Keeps the badge counters under their bound: idle ones of badges
+    /// nobody has (no wait running, not locked until an admin) go first;
+    /// an enrolled badge's counter is never dropped to make room.
     fn make_room_for_badge_counter(&mut self, h: &str) {
-        let counters = &mut self.state.badge_lockouts;
-        if counters.len() < crate::core::state::MAX_BADGE_COUNTERS || counters.contains_key(h) {
+        if self.state.badge_lockouts.len() < crate::core::state::MAX_BADGE_COUNTERS
+            || self.state.badge_lockouts.contains_key(h)
+        {
             return;
         }
+        let enrolled: BTreeSet<String> = self
+            .state
+            .operators
+            .values()
+            .filter_map(|o| o.badge.clone())
+            .collect();
         let now = self.power;
-        counters.retain(|_, c| c.until_admin || c.waiting(now));
+        let counters = &mut self.state.badge_lockouts;
+        counters.retain(|k, c| c.until_admin || c.waiting(now) || enrolled.contains(k));
         while counters.len() >= crate::core::state::MAX_BADGE_COUNTERS {
             let Some(first) = counters.keys().next().cloned() else {
                 break;

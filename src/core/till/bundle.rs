@@ -120,9 +120,11 @@ impl Till<'_> {
             self.store_terminal_name(clean_name(name).unwrap_or_else(|_| name.clone()));
             report.renamed = true;
         }
-        // Hashes from head office may cost more than the till's own: the
-        // dummy hash follows now, not at the next unknown number.
-        self.ensure_dummy_hash();
+        // A removal at the till before this bundle was made has done its
+        // work: every bundle the till takes from now on is made after this
+        // one (see `OlderThanTaken`), so the number comes back only if a
+        // newer list names it, which it may.
+        self.state.removed.retain(|_, gone| *gone >= b.made);
         let stamp = BundleStamp {
             version: b.version,
             digest: b.digest.clone(),
@@ -168,6 +170,23 @@ impl Till<'_> {
                 got: b.version,
             });
         }
+        let taken = self
+            .state
+            .bundle
+            .iter()
+            .chain(self.state.bundles.values())
+            .filter_map(|s| s.made)
+            .max();
+        let again = self.stamp(&stream).is_some_and(|s| s.digest == b.digest);
+        if let Some(taken) = taken
+            && b.made < taken
+            && !again
+        {
+            return Err(BundleRefusal::OlderThanTaken {
+                made: b.made.rfc3339(),
+                taken: taken.rfc3339(),
+            });
+        }
         if b.terminal_name
             .as_deref()
             .is_some_and(|n| clean_name(n).is_err())
@@ -182,7 +201,10 @@ impl Till<'_> {
             if clean_name(&o.name).is_err() {
                 return Err(BundleRefusal::BadName { number: o.number });
             }
-            if hashing::params_of(&o.hash).is_none() {
+            // Exactly the till's own parameters: a costlier hash would make
+            // its number refuse slower than an unknown one (a timing
+            // oracle) and could exhaust the till, a cheaper one faster.
+            if !self.settings.hashing.is_current(&o.hash) {
                 return Err(BundleRefusal::BadHash { number: o.number });
             }
         }

@@ -269,6 +269,9 @@ pub struct PendingAttempt {
     pauses_till: bool,
     /// The operator's badge was read for this attempt.
     badge: bool,
+    /// The keyed hash of the badge read, whose counter this attempt is
+    /// charged to (else the number's).
+    card: Option<String>,
 }
 
 impl PendingAttempt {

@@ -218,7 +218,7 @@ impl Till<'_> {
             Some(MustChange::Reset),
             remembered,
         );
-        self.state.lockouts.remove(&id);
+        self.state.clear_lockouts(id);
         self.audit(EventKind::PasswordReset, Some(id.to_string()), Outcome::Ok);
         Ok(temp)
     }
@@ -227,7 +227,7 @@ impl Till<'_> {
     pub fn unlock(&mut self, id: OperatorId) -> Result<(), TillError> {
         self.require_admin()?;
         self.operator(id)?;
-        self.state.lockouts.remove(&id);
+        self.state.clear_lockouts(id);
         self.audit(
             EventKind::OperatorUnlocked,
             Some(id.to_string()),
@@ -313,11 +313,12 @@ impl Till<'_> {
             .values()
             .map(|o| {
                 let counter = self.state.counter(o.id);
+                let badge = self.state.badge_counter(o.id);
                 let days = policy.days_left(self.now.wall.days_since(o.password.set_at));
                 let status = if !o.enabled {
                     OperatorStatus::Disabled
                 } else {
-                    match counter.gate(self.power) {
+                    match lockout::stricter(counter.gate(self.power), badge.gate(self.power)) {
                         Gate::UntilAdmin => OperatorStatus::LockedUntilAdmin,
                         Gate::Wait { secs } => OperatorStatus::Locked { secs },
                         // A counter never pauses the till; the list shows each
@@ -337,7 +338,7 @@ impl Till<'_> {
                     status,
                     password_set: o.password.set_at.rfc3339(),
                     expires_in_days: days,
-                    failures: counter.failures,
+                    failures: counter.failures.saturating_add(badge.failures),
                     badge: o.badge.is_some(),
                 }
             })

@@ -145,7 +145,7 @@ impl Till<'_> {
             return Err(e);
         }
         self.state.pending_recovery = None;
-        self.state.lockouts.remove(&id);
+        self.state.clear_lockouts(id);
         let hash = self.settings.hashing.hash(new)?;
         let remembered = self.policy().history as usize;
         let wall = self.now.wall;

@@ -47,6 +47,7 @@ impl Till<'_> {
             penalty: lockout::worse(own, terminal),
             pauses_till: pause.is_some(),
             badge,
+            card: None,
         }
     }
 
@@ -110,7 +111,12 @@ impl Till<'_> {
                 penalty: attempt.penalty,
             };
         };
-        self.state.lockouts.remove(&id);
+        // The right badge and PIN clear the badge's counter; the number's
+        // (wrong PINs typed at it) stands, and the other way round.
+        match &attempt.card {
+            Some(h) => self.state.badge_lockouts.remove(h),
+            None => self.state.lockouts.remove(&id),
+        };
         // A right password takes its own charge back from the till-wide
         // rate, and nothing else: the failures of others still stand.
         self.state
@@ -183,23 +189,13 @@ impl Till<'_> {
         Err(outcome)
     }
 
-    /// What the dummy hash for unknown numbers and badges must cost: as
-    /// much as the costliest operator's hash (an imported one may cost more
-    /// than the till's own until its owner next signs in and it is
-    /// re-hashed), so the time a refusal takes does not tell which numbers
-    /// exist.
-    fn dummy_params(&self) -> hashing::HashParams {
-        self.state
-            .operators
-            .values()
-            .filter_map(|o| hashing::params_of(&o.password.hash))
-            .fold(self.settings.hashing, |a, b| {
-                if b.cost() > a.cost() { b } else { a }
-            })
-    }
-
+    /// Makes the dummy hash that unknown numbers and badges are checked
+    /// against, with the till's own parameters: every hash the till keeps
+    /// is made with them (its own at the next sign-in, a bundle's before
+    /// it is taken), so the time a refusal takes does not tell which
+    /// numbers exist.
     pub(super) fn ensure_dummy_hash(&mut self) {
-        let params = self.dummy_params();
+        let params = self.settings.hashing;
         let stale = self
             .state
             .dummy_hash
