@@ -8,8 +8,11 @@ set -euo pipefail
 arch=$1 cache=$2
 root="$cache/rootfs-$arch"
 here=$(cd "$(dirname "$0")" && pwd)
-# Rebuilt when this script or the guest files change.
-stamp=$(cat "$0" "$here"/guest/* | sha256sum | cut -c1-16)
+# python3 and dmsetup: the crash-point replay (guest/replay-log).
+# Rebuilt when this script changes. (The harness's own guest files are
+# put into each run's copy by tests/appliance/run, so changing them does
+# not cost a debootstrap.)
+stamp=$(sha256sum <"$0" | cut -c1-16)
 if [ -f "$root/.till-appliance-$stamp" ]; then
   echo "$root"
   exit 0
@@ -20,7 +23,7 @@ mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/de
 [ -n "$mirror" ] || mirror=$(awk '/^deb .*debian/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 kernel=linux-image-$arch
-pkgs=systemd,systemd-sysv,udev,$kernel,kmod,dbus,procps,libinput10,libgbm1,libegl1,libgles2,libxkbcommon0,libfontconfig1,libgl1-mesa-dri,libudev1,fonts-noto-cjk,busybox,overlayroot,initramfs-tools,ca-certificates
+pkgs=systemd,systemd-sysv,udev,$kernel,kmod,dbus,procps,libinput10,libgbm1,libegl1,libgles2,libxkbcommon0,libfontconfig1,libgl1-mesa-dri,libudev1,fonts-noto-cjk,busybox,overlayroot,initramfs-tools,ca-certificates,dmsetup,python3
 echo "appliance: debootstrap bookworm $arch from $mirror into $root (a few minutes, once)" >&2
 foreign=()
 if [ "$arch" != "$(dpkg --print-architecture)" ]; then
@@ -33,11 +36,6 @@ if [ ${#foreign[@]} -gt 0 ]; then
   chroot "$root" /debootstrap/debootstrap --second-stage >&2
 fi
 
-# The guest side of the harness (never part of the product).
-install -m 0755 "$here/guest/till-test-agent" "$root/usr/local/sbin/till-test-agent"
-install -m 0644 "$here/guest/till-test-agent.service" "$root/etc/systemd/system/"
-install -m 0755 "$here/guest/powercut-init" "$root/usr/local/sbin/powercut-init"
-chroot "$root" systemctl enable till-test-agent.service >&2
 # The journal also goes to the serial console (kept as serial-bootN.log),
 # so a boot whose agent never answers still says what happened.
 mkdir -p "$root/etc/systemd/journald.conf.d"

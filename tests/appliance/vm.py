@@ -141,7 +141,7 @@ class VM:
     virtio-gpu, keyboard, tablet, QMP and the agent's channel."""
 
     def __init__(self, work, arch, kernel, initrd, root_img, state_img, cmdline,
-                 serial_path, size=(1280, 800), smp=2, memory=1536):
+                 serial_path, size=(1280, 800), smp=2, memory=1536, extra_disks=()):
         self.work, self.arch = work, arch
         self.size = size
         self.qmp_path = os.path.join(work, "qmp.sock")
@@ -166,6 +166,8 @@ class VM:
             "-append", f"root=/dev/vda console={console} {cmdline}",
             "-drive", f"file={root_img},if={disk_if},format=raw,index=0",
             "-drive", f"file={state_img},if={disk_if},format=raw,index=1",
+        ] + [arg for i, d in enumerate(extra_disks) for arg in
+             ("-drive", f"file={d},if={disk_if},format=raw,index={i + 2}")] + [
             "-device", f"virtio-gpu-pci,xres={size[0]},yres={size[1]}",
             "-device", "virtio-keyboard-pci",
             "-device", "virtio-tablet-pci",
