@@ -176,14 +176,6 @@ pub fn params_of(phc: &str) -> Option<HashParams> {
     HashParams::new(get("m")?, get("t")?, get("p")?).ok()
 }
 
-impl HashParams {
-    /// What one verification costs, for comparing hashes: memory times
-    /// passes (lanes run side by side, so they do not add time).
-    pub fn cost(&self) -> u64 {
-        u64::from(self.memory_kib) * u64::from(self.iterations)
-    }
-}
-
 /// Whether `password` matches `phc`. A malformed hash never matches.
 pub fn verify(password: &Secret, phc: &str) -> bool {
     #[cfg(feature = "test-hooks")]

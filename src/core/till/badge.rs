@@ -137,8 +137,8 @@ impl Till<'_> {
     }
 
     /// Keeps the badge counters under their bound: idle ones of badges
-    /// nobody has (no wait running, not locked until an admin) go first;
-    /// an enrolled badge's counter is never dropped to make room.
+    /// nobody has (no wait running, not locked until an admin) go first,
+    /// an enrolled badge's counter last.
     fn make_room_for_badge_counter(&mut self, h: &str) {
         if self.state.badge_lockouts.len() < crate::core::state::MAX_BADGE_COUNTERS
             || self.state.badge_lockouts.contains_key(h)
@@ -154,11 +154,18 @@ impl Till<'_> {
         let now = self.power;
         let counters = &mut self.state.badge_lockouts;
         counters.retain(|k, c| c.until_admin || c.waiting(now) || enrolled.contains(k));
+        // Still full (waits running everywhere): a stranger's badge goes
+        // before an enrolled one; the bound holds either way.
         while counters.len() >= crate::core::state::MAX_BADGE_COUNTERS {
-            let Some(first) = counters.keys().next().cloned() else {
+            let victim = counters
+                .keys()
+                .find(|k| !enrolled.contains(*k))
+                .or_else(|| counters.keys().next())
+                .cloned();
+            let Some(victim) = victim else {
                 break;
             };
-            counters.remove(&first);
+            counters.remove(&victim);
         }
     }
 
