@@ -156,6 +156,10 @@ def boot_figures(a, label):
     m = re.findall(r"first frame drawn: ([\d.]+) s after the kernel started, ([\d.]+) s after till-kiosk started", j)
     kernel, start = m[0]
     chain = a.sh("systemd-analyze critical-chain till-kiosk.service --no-pager")
+    # The kiosk's own lines with their times since boot, kept for a look
+    # at where a start goes (out/kiosk-bootN.log).
+    with open(os.path.join(a.out, f"kiosk-boot{a.boots}.log"), "w") as f:
+        f.write(a.sh("journalctl -b -u till-kiosk --no-pager -o short-monotonic"))
     print(f"boot {a.boots} ({label}): kernel -> first frame {kernel} s, till-kiosk start -> first frame "
           f"{start} s; critical chain:\n{chain.rstrip()}", flush=True)
     check("network" not in chain, f"the kiosk's start waits for the network: {chain}")
