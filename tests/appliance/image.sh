@@ -23,7 +23,7 @@ mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/de
 [ -n "$mirror" ] || mirror=$(awk '/^deb .*debian/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 kernel=linux-image-$arch
-pkgs=systemd,systemd-sysv,udev,$kernel,kmod,dbus,procps,libinput10,libgbm1,libegl1,libgles2,libxkbcommon0,libfontconfig1,libgl1-mesa-dri,libudev1,fonts-noto-cjk,busybox,overlayroot,initramfs-tools,ca-certificates,dmsetup,python3
+pkgs=systemd,systemd-sysv,udev,$kernel,kmod,dbus,procps,libinput10,libgbm1,libegl1,libgles2,libxkbcommon0,libfontconfig1,fontconfig,libgl1-mesa-dri,libudev1,fonts-noto-cjk,busybox,overlayroot,initramfs-tools,ca-certificates,dmsetup,python3
 echo "appliance: debootstrap bookworm $arch from $mirror into $root (a few minutes, once)" >&2
 foreign=()
 if [ "$arch" != "$(dpkg --print-architecture)" ]; then

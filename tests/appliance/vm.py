@@ -11,6 +11,7 @@ Python's standard library only.
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -241,6 +242,12 @@ class VM:
         self.qmp.cmd("screendump", filename=path, format="png")
         return path
 
+    def colour_share(self, path, rgb, tolerance=24):
+        """The share of the screen's pixels within `tolerance` of `rgb` in
+        every channel (a PPM screendump, which needs no decoder)."""
+        self.qmp.cmd("screendump", filename=path, format="ppm")
+        return ppm_colour_share(path, rgb, tolerance)
+
     # -- the power switch -----------------------------------------------------------
 
     def reset(self):
@@ -269,6 +276,23 @@ def png_is_a_picture(path):
     with open(path, "rb") as f:
         data = f.read()
     return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 4000
+
+
+def ppm_colour_share(path, rgb, tolerance=24, step=7):
+    """The share of a binary PPM's pixels (every `step`th) near `rgb`."""
+    with open(path, "rb") as f:
+        data = f.read()
+    m = re.match(rb"P6\s+(\d+)\s+(\d+)\s+255\s", data)
+    if not m:
+        raise ValueError(f"{path} is not a binary PPM")
+    px = data[m.end():]
+    n = int(m.group(1)) * int(m.group(2))
+    near = total = 0
+    for i in range(0, n, step):
+        r, g, b = px[3 * i:3 * i + 3]
+        total += 1
+        near += abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance and abs(b - rgb[2]) <= tolerance
+    return near / total
 
 
 def copy(src, dst):
