@@ -175,8 +175,7 @@ def boot_figures(a, label):
 def screen_is_the_displays(a, journal):
     """The kiosk renders at the virtual display's size, which every tap's
     coordinates assume. virtio-gpu's kernel driver offers 1024x768 as the
-    preferred mode until QEMU's display info has arrived (it waits 5 s for
-    it at probe): seen once on a cold CI machine's first boot, where the
+    preferred mode until QEMU's display info has arrived: seen once on a cold CI machine's first boot, where the
     kiosk started at 1024x768, every tap of the touch sign-in landed
     elsewhere and the case failed. If the display now prefers the right
     size, the kiosk started before it said so (the VM's, not the
