@@ -4,6 +4,7 @@ mod common;
 use common::*;
 use std::sync::Arc;
 use till_kiosk::config::Config;
+use till_kiosk::core::trace::{self, Step};
 use till_kiosk::core::{Actor, AuthOutcome, FakeClock, OperatorId, Role, Secret};
 use till_kiosk::service::{Service, ServiceError, Setup};
 use till_kiosk::store::MemoryStore;
@@ -92,4 +93,75 @@ fn if_the_failure_cannot_be_written_no_password_is_checked() {
             .signed_in()
     );
     assert_eq!(verifications(), before + 1);
+}
+
+/// The steps a durable replacement of `file` makes, in order: its data
+/// flushed before the rename, the old copy kept, the directory flushed
+/// after it (without that flush a power cut can undo the rename).
+fn durable_replace(file: &str) -> Vec<Step> {
+    vec![
+        Step::Write(file.into()),
+        Step::SyncFile(file.into()),
+        Step::KeepPrev(file.into()),
+        Step::Rename(file.into()),
+        Step::SyncDir,
+    ]
+}
+
+/// Where `steps` holds `run` as one unbroken run, if it does.
+fn find_run(steps: &[Step], run: &[Step]) -> Option<usize> {
+    steps.windows(run.len()).position(|w| w == run)
+}
+
+#[test]
+fn on_the_disk_the_failure_is_flushed_renamed_and_its_directory_flushed_before_the_check() {
+    let till = Till::new();
+    let svc = till.set_up();
+    trace::start();
+    let out = svc
+        .authenticate(&cli_actor(), id(1), &s("00000000"))
+        .unwrap();
+    let steps = trace::take();
+    assert!(matches!(out, AuthOutcome::Wrong { .. }), "{out:?}");
+    let checks: Vec<usize> = (0..steps.len())
+        .filter(|&i| steps[i] == Step::Verify)
+        .collect();
+    assert_eq!(checks.len(), 1, "one password check: {steps:?}");
+    let written = find_run(&steps, &durable_replace("state.json"))
+        .unwrap_or_else(|| panic!("no durable write of state.json in {steps:?}"));
+    assert!(
+        written < checks[0],
+        "the failure was durable before its password was checked: {steps:?}"
+    );
+    // The audit line says what the check decided, so it comes after it.
+    let audited = steps
+        .iter()
+        .position(|s| *s == Step::SyncFile("audit.log".into()));
+    assert!(
+        audited.is_some_and(|a| a > checks[0]),
+        "the attempt's outcome was flushed to the audit log: {steps:?}"
+    );
+}
+
+#[test]
+fn on_the_disk_a_right_password_is_written_as_a_failure_first_then_undone() {
+    let till = Till::new();
+    let svc = till.set_up();
+    trace::start();
+    let out = svc
+        .authenticate(&cli_actor(), id(1), &s(CASHIER_PW))
+        .unwrap();
+    let steps = trace::take();
+    assert!(out.signed_in(), "{out:?}");
+    let check = steps
+        .iter()
+        .position(|s| *s == Step::Verify)
+        .unwrap_or_else(|| panic!("no password check in {steps:?}"));
+    let run = durable_replace("state.json");
+    let before = find_run(&steps[..check], &run);
+    let after = find_run(&steps[check..], &run);
+    assert!(
+        before.is_some() && after.is_some(),
+        "a durable write before the check (the failure) and one after (its undoing): {steps:?}"
+    );
 }

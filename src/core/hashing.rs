@@ -179,7 +179,10 @@ pub fn params_of(phc: &str) -> Option<HashParams> {
 /// Whether `password` matches `phc`. A malformed hash never matches.
 pub fn verify(password: &Secret, phc: &str) -> bool {
     #[cfg(feature = "test-hooks")]
-    hooks::VERIFICATIONS.with(|n| n.set(n.get() + 1));
+    {
+        hooks::VERIFICATIONS.with(|n| n.set(n.get() + 1));
+        super::trace::record(super::trace::Step::Verify);
+    }
     match PasswordHash::new(phc) {
         // Verification uses the parameters inside the hash.
         Ok(h) => Argon2::default()

@@ -20,6 +20,8 @@ pub mod state;
 pub mod text;
 pub mod throttle;
 pub mod till;
+#[cfg(feature = "test-hooks")]
+pub mod trace;
 
 /// Bytes as lower-case hex digits (ids, digests, keys in files).
 pub fn hex(bytes: &[u8]) -> String {

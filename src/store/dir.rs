@@ -20,6 +20,28 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+/// Records a completed step in the test-only trace (`core::trace`).
+macro_rules! trace_step {
+    ($step:ident $(($name:expr))?) => {{
+        #[cfg(feature = "test-hooks")]
+        crate::core::trace::record(crate::core::trace::Step::$step$(($name.to_owned()))?);
+        // Without the trace the name is still "used", as it is with it.
+        #[cfg(not(feature = "test-hooks"))]
+        {
+            $(let _ = &$name;)?
+        }
+    }};
+}
+
+/// `fsync` of `f`'s data (`name` is what the trace calls it). One
+/// function for the call and its record, so that a flush taken out is
+/// also gone from the tests' trace.
+pub(super) fn sync_data(f: &File, name: &str) -> std::io::Result<()> {
+    f.sync_all()?;
+    trace_step!(SyncFile(name));
+    Ok(())
+}
+
 /// The suffix of the previous good copy kept on every write
 /// (`state.json.prev`); the directory check knows it as one of ours.
 pub(super) const PREV_SUFFIX: &str = ".prev";
@@ -221,7 +243,9 @@ impl Dir {
 
     /// Renames `from` to `to` inside the directory (a symlink is moved, not followed).
     pub fn rename(&self, from: &str, to: &str) -> Result<(), StoreError> {
-        renameat(&self.fd, from, &self.fd, to).map_err(io_err("rename", self.join(from)))
+        renameat(&self.fd, from, &self.fd, to).map_err(io_err("rename", self.join(from)))?;
+        trace_step!(Rename(to));
+        Ok(())
     }
 
     /// Removes `name`; a missing file is not an error.
@@ -234,7 +258,9 @@ impl Dir {
 
     /// Makes renames and new names durable.
     pub fn sync(&self) -> Result<(), StoreError> {
-        nix::unistd::fsync(&self.fd).map_err(io_err("fsync directory", self.path.clone()))
+        nix::unistd::fsync(&self.fd).map_err(io_err("fsync directory", self.path.clone()))?;
+        trace_step!(SyncDir);
+        Ok(())
     }
 
     /// Writes `bytes` to `name` atomically: a new file under an
@@ -258,7 +284,8 @@ impl Dir {
             .ok_or_else(|| StoreError::NotAFile(self.join(&tmp)))?;
         let written = f
             .write_all(bytes)
-            .and_then(|()| f.sync_all())
+            .inspect(|()| trace_step!(Write(name)))
+            .and_then(|()| sync_data(&f, name))
             .map_err(|source| StoreError::Io {
                 action: "write",
                 path: self.join(&tmp),
@@ -271,6 +298,7 @@ impl Dir {
                 self.remove(&prev)?;
                 linkat(&self.fd, name, &self.fd, prev.as_str(), AtFlags::empty())
                     .map_err(io_err("keep previous copy as", self.join(&prev)))?;
+                trace_step!(KeepPrev(name));
             }
             self.rename(&tmp, name)
         });

@@ -353,7 +353,7 @@ impl Txn for FileTxn {
         let path = self.dir.join(AUDIT_FILE);
         let mut f = self.dir.open_append(AUDIT_FILE)?;
         f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
+            .and_then(|()| super::dir::sync_data(&f, AUDIT_FILE))
             .map_err(|source| StoreError::Io {
                 action: "append to",
                 path,

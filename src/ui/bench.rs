@@ -339,8 +339,9 @@ fn sign_in_on_disk(window: &AppWindow) -> Result<(), String> {
     Ok(())
 }
 
-/// Voluntary context switches of thread `tid` of this process.
-fn ctxt_switches(tid: i32) -> u64 {
+/// Voluntary context switches of thread `tid` of this process; `None`
+/// when /proc cannot say (never a 0 that reads as "no switches").
+fn ctxt_switches(tid: i32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/self/task/{tid}/status"))
         .ok()
         .and_then(|s| {
@@ -348,7 +349,14 @@ fn ctxt_switches(tid: i32) -> u64 {
                 .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
                 .and_then(|v| v.trim().parse().ok())
         })
-        .unwrap_or(0)
+}
+
+/// The switches between two readings, or why there is no figure.
+fn switches_between(before: Option<u64>, after: Option<u64>) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) if a >= b => (a - b).to_string(),
+        _ => "unknown (/proc/self/task/*/status unreadable)".to_owned(),
+    }
 }
 
 /// A key pressed on the (simulated) matrix keypad, through the real
@@ -450,7 +458,8 @@ fn keypad_pipeline(window: &AppWindow, base: &demo::Base) -> Result<(), String> 
             stats.wakeups.load(std::sync::atomic::Ordering::Relaxed),
             ctxt_switches(tid),
         );
-        (to_ui, to_beep, ui_misses, beep_misses, w1 - w0, c1 - c0)
+        let switches = switches_between(c0, c1);
+        (to_ui, to_beep, ui_misses, beep_misses, w1 - w0, switches)
     });
     // Run the real event loop until the measuring thread is done.
     let quitter = std::thread::spawn({
