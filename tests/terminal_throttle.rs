@@ -50,7 +50,8 @@ fn failures_across_numbers_pause_the_whole_till_at_a_rate() {
         "{}",
         refused.message(till_kiosk::core::Lang::En)
     );
-    // Its start is in the audit log, once.
+    // Its start is in the audit log, once, with what started it and for
+    // how long (what a shop owner asks: "nobody could sign in").
     let paused: Vec<_> = svc
         .audit_log()
         .unwrap()
@@ -59,6 +60,14 @@ fn failures_across_numbers_pause_the_whole_till_at_a_rate() {
         .filter(|r| r.event == till_kiosk::core::EventKind::TerminalPaused)
         .collect();
     assert_eq!(paused.len(), 1, "{paused:?}");
+    assert_eq!(
+        paused[0].detail,
+        Some(till_kiosk::core::AuditDetail::PauseStarted {
+            failures: 10,
+            secs: 60
+        }),
+        "{paused:?}"
+    );
     // A minute on, one more try; a stranger's next failure pauses it for a
     // minute again: a rate, never an escalation.
     till.clock.advance(Duration::from_secs(60));

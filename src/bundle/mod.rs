@@ -260,8 +260,12 @@ pub fn sign(payload: &Payload, key: &SecretKey) -> String {
 /// Checks a bundle's signature against `trusted` and reads it.
 pub fn verify(bytes: &[u8], trusted: &PublicKey) -> Result<Verified, BundleError> {
     let malformed = |why: &str| BundleError::Malformed(why.into());
-    if !bytes.starts_with(MAGIC.as_bytes()) {
-        return Err(malformed(&format!("the first line is not {MAGIC:?}")));
+    // The whole first line: "till-kiosk-bundle 12" is a later format,
+    // not this one.
+    let first_line = format!("{MAGIC}\n");
+    let not_magic = || malformed(&format!("the first line is not {MAGIC:?}"));
+    if !bytes.starts_with(first_line.as_bytes()) {
+        return Err(not_magic());
     }
     let trimmed = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     let at = trimmed
@@ -299,8 +303,8 @@ pub fn verify(bytes: &[u8], trusted: &PublicKey) -> Result<Verified, BundleError
         .map_err(|_| BundleError::BadSignature)?;
     // Signed: from here on the contents are head office's.
     let json = body
-        .get(MAGIC.len() + 1..)
-        .ok_or_else(|| malformed("empty"))?;
+        .strip_prefix(first_line.as_bytes())
+        .ok_or_else(not_magic)?;
     let payload: Payload = serde_json::from_slice(json)
         .map_err(|e| BundleError::Malformed(format!("its contents: {e}")))?;
     Ok(Verified {
@@ -382,6 +386,68 @@ mod tests {
             verify(forged.as_bytes(), &other.public()),
             Err(BundleError::BadSignature)
         );
+    }
+
+    #[test]
+    fn a_bundle_is_as_old_as_head_office_says_or_as_old_as_can_be() {
+        let k = SecretKey::generate().unwrap();
+        let v = verify(sign(&payload(), &k).as_bytes(), &k.public()).unwrap();
+        let made = WallTime::parse_rfc3339("2026-12-02T00:00:00Z").unwrap();
+        assert_ne!(made, WallTime(0));
+        assert_eq!(v.made(), made);
+        assert_eq!(v.for_till(None).made, made);
+        let mut p = payload();
+        p.created = "yesterday".into();
+        let v = verify(sign(&p, &k).as_bytes(), &k.public()).unwrap();
+        assert_eq!(v.made(), WallTime(0));
+    }
+
+    #[test]
+    fn a_later_format_is_not_read_as_this_one() {
+        let k = SecretKey::generate().unwrap();
+        let text = sign(&payload(), &k);
+        let later = text.replacen(MAGIC, &format!("{MAGIC}2"), 1);
+        // Signed as it is, so only the first line can refuse it.
+        let body = &later[..later.rfind("signature ").unwrap()];
+        let sig = hex(&k.0.sign(body.as_bytes()).to_bytes());
+        let later = format!("{body}signature {} {sig}\n", k.public());
+        assert!(
+            matches!(
+                verify(later.as_bytes(), &k.public()),
+                Err(BundleError::Malformed(_))
+            ),
+            "{later}"
+        );
+    }
+
+    #[test]
+    fn a_public_key_reads_back_from_config_text_and_shows_itself() {
+        let k = SecretKey::generate().unwrap().public();
+        let json = serde_json::to_string(&k).unwrap();
+        assert_eq!(json, format!("\"{k}\""));
+        assert_eq!(serde_json::from_str::<PublicKey>(&json).unwrap(), k);
+        assert!(serde_json::from_str::<PublicKey>("\"ed25519:00\"").is_err());
+        // In logs and errors, a key is its text.
+        assert_eq!(format!("{k:?}"), k.to_string());
+    }
+
+    #[test]
+    fn a_secret_key_in_a_log_shows_only_its_public_half() {
+        let k = SecretKey::generate().unwrap();
+        let shown = format!("{k:?}");
+        assert_eq!(shown, format!("SecretKey({})", k.public()));
+        let secret = k.to_file_text();
+        let digits = secret.trim().strip_prefix("ed25519-secret:").unwrap();
+        assert!(!shown.contains(digits));
+    }
+
+    #[test]
+    fn non_ascii_key_text_of_the_right_length_is_refused_not_a_panic() {
+        // 64 bytes, 32 characters: slicing it by bytes would split one.
+        let text = format!("ed25519:{}", "é".repeat(32));
+        assert!(text.parse::<PublicKey>().is_err());
+        let text = format!("ed25519-secret:{}", "é".repeat(32));
+        assert!(SecretKey::parse(&text).is_err());
     }
 
     #[test]
