@@ -195,3 +195,49 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, BundleError> {
     let st = fstat(&fd).map_err(|e| BundleError::Malformed(format!("cannot read it: {e}")))?;
     read_opened(File::from(fd), &st)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cap is 4 MiB (docs/fleet.md promises it):
+    /// written out here, not read from `MAX_BYTES`, so that a changed
+    /// constant fails this test.
+    const FOUR_MIB: u64 = 4 * 1024 * 1024;
+
+    fn file_of(dir: &tempfile::TempDir, name: &str, len: u64) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, b"till-kiosk-bundle 1\n").unwrap();
+        File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len)
+            .unwrap();
+        path
+    }
+
+    #[test]
+    fn a_bundle_up_to_the_cap_is_read_whole_and_one_byte_more_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        // A chain's 99 operators (~40 KB) and a file at the cap are read.
+        for len in [40_000, FOUR_MIB] {
+            let bytes = read_file(&file_of(&dir, "ok.bundle", len)).unwrap();
+            assert_eq!(bytes.len() as u64, len);
+        }
+        let over = read_file(&file_of(&dir, "big.bundle", FOUR_MIB + 1));
+        assert!(
+            matches!(&over, Err(BundleError::Malformed(m)) if m.contains("larger than")),
+            "{over:?}"
+        );
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipe.bundle");
+        nix::unistd::mkfifo(&path, Mode::from_bits_truncate(0o600)).unwrap();
+        let got = read_file(&path);
+        assert!(matches!(&got, Err(BundleError::Unsafe(_))), "{got:?}");
+    }
+}
