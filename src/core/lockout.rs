@@ -425,6 +425,58 @@ mod tests {
     }
 
     #[test]
+    fn a_right_password_refunds_its_own_charge_not_a_strangers_debt() {
+        let r = minute_rate();
+        let mut st = RateState::default();
+        let t = PowerTime(5_000);
+        for _ in 0..10 {
+            st.fail(&r, t);
+        }
+        assert_eq!(
+            st.paused(&r, t),
+            Some(60),
+            "a stranger's ten pause the till"
+        );
+        // A cashier's right password after the pause: their own charge
+        // comes back, the stranger's ten stay owed.
+        let after = t.plus_ms(60_000);
+        st.fail(&r, after);
+        st.refund(&r, after);
+        assert_eq!(st.paused(&r, after), None);
+        assert_eq!(
+            st.fail(&r, after),
+            Some(60),
+            "the next wrong one pauses again"
+        );
+    }
+
+    #[test]
+    fn the_pause_needs_checkpoints_while_it_runs_and_a_technician_can_end_it() {
+        let r = minute_rate();
+        let mut st = RateState::default();
+        let t = PowerTime(5_000);
+        assert!(!st.waiting(&r, t), "nothing owed: no pause to keep");
+        for _ in 0..10 {
+            st.fail(&r, t);
+        }
+        assert!(st.waiting(&r, t));
+        assert!(!st.waiting(&r, t.plus_ms(60_000)), "the pause is over");
+        // tillctl unlock-terminal.
+        st.fail(&r, t.plus_ms(60_000));
+        assert!(st.waiting(&r, t.plus_ms(60_000)));
+        st.clear();
+        assert_eq!(st, RateState::default());
+        assert_eq!(st.paused(&r, t.plus_ms(60_000)), None);
+        for n in 1..10 {
+            assert_eq!(
+                st.fail(&r, t.plus_ms(60_000)),
+                None,
+                "failure {n}: the burst is back"
+            );
+        }
+    }
+
+    #[test]
     fn combining_takes_the_stricter() {
         use Penalty::*;
         assert_eq!(
@@ -469,5 +521,22 @@ mod tests {
             worse(Wait { secs: 300 }, Paused { secs: 60 }),
             Wait { secs: 300 }
         );
+    }
+
+    #[test]
+    fn the_fewer_tries_left_win_however_many_free_tries_a_schedule_gives() {
+        use Penalty::TriesLeft;
+        // A schedule may give many free tries (the config does not cap
+        // them); the person must still be told the smaller number left.
+        for (a, b) in [(100_001, 100_000), (u32::MAX, u32::MAX - 1), (2, 1)] {
+            assert_eq!(
+                worse(TriesLeft { tries_left: a }, TriesLeft { tries_left: b }),
+                TriesLeft { tries_left: b }
+            );
+            assert_eq!(
+                worse(TriesLeft { tries_left: b }, TriesLeft { tries_left: a }),
+                TriesLeft { tries_left: b }
+            );
+        }
     }
 }
