@@ -144,7 +144,9 @@ mod tests {
     #[test]
     fn a_flood_is_bounded_dropped_and_counted() {
         let q = KeyQueue::default();
+        assert!(q.is_empty());
         assert_eq!(q.push(KeyEvent::Down(Key::Digit(1))), Pushed::Wake);
+        assert!(!q.is_empty());
         assert_eq!(q.push(KeyEvent::Up(Key::Digit(1))), Pushed::Queued);
         for _ in 0..1_000_000 {
             q.push(KeyEvent::Down(Key::Digit(7)));
@@ -154,6 +156,7 @@ mod tests {
         assert_eq!(b.keys.len(), KeyQueue::CAPACITY);
         assert_eq!(b.dropped, 1_000_002 - KeyQueue::CAPACITY as u64);
         assert_eq!(b.keys[0].0, KeyEvent::Down(Key::Digit(1)), "oldest first");
+        assert!(q.is_empty(), "a batch takes every waiting key");
         assert_eq!(
             q.push(KeyEvent::Down(Key::Enter)),
             Pushed::Wake,
